@@ -1,0 +1,934 @@
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+
+#include "cfg.h"
+#include "cfg_keys.h"
+#include "xmalloc.h"
+
+/* Errors are collected, never returned one at a time: the operator fixes a file in one go. */
+/* Problems are collected, then reported sorted by line, errors and warnings apart. */
+struct cfg_problem {
+	int		 line;
+	bool		 warning;
+	char		*text;
+};
+struct cfg_errors {
+	const char		*file;
+	struct cfg_problem	*v;
+	size_t			 len;
+	int			 n;	/* errors, not counting warnings */
+};
+
+static void
+cfg_add(struct cfg_errors *e, bool warning, const config_setting_t *s, int line,
+    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static void
+cfg_error(struct cfg_errors *e, const config_setting_t *s, int line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void
+cfg_warning(struct cfg_errors *e, const config_setting_t *s, int line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+cfg_error(struct cfg_errors *e, const config_setting_t *s, int line,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	cfg_add(e, false, s, line, fmt, ap);
+	va_end(ap);
+}
+
+static void
+cfg_warning(struct cfg_errors *e, const config_setting_t *s, int line,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	cfg_add(e, true, s, line, fmt, ap);
+	va_end(ap);
+}
+
+static void
+cfg_add(struct cfg_errors *e, bool warning, const config_setting_t *s, int line,
+    const char *fmt, va_list ap)
+{
+	const char		*file = e->file;
+	struct cfg_problem	*p;
+	char			*msg;
+
+	if (s != NULL) {
+		if (config_setting_source_file(s) != NULL)
+			file = config_setting_source_file(s);
+		line = config_setting_source_line(s);
+	}
+	xvasprintf(&msg, fmt, ap);
+	e->v = xreallocarray(e->v, e->len + 1, sizeof *e->v);
+	p = &e->v[e->len++];
+	p->line = line;
+	p->warning = warning;
+	if (line > 0)
+		xasprintf(&p->text, "%s:%d: %s%s\n", file, line,
+		    warning ? "warning: " : "", msg);
+	else
+		xasprintf(&p->text, "%s: %s%s\n", file, warning ? "warning: " : "",
+		    msg);
+	free(msg);
+	if (!warning)
+		e->n++;
+}
+
+/* The errors (or the warnings) as one string, in line order; NULL if none. */
+static char *
+cfg_problems(struct cfg_errors *e, bool warnings)
+{
+	struct cfg_problem	 tmp;
+	char			*out = NULL;
+	size_t			 i, j, len = 0, n;
+
+	/* Insertion sort: stable, and the lists are short. */
+	for (i = 1; i < e->len; i++) {
+		tmp = e->v[i];
+		for (j = i; j > 0 && e->v[j - 1].line > tmp.line; j--)
+			e->v[j] = e->v[j - 1];
+		e->v[j] = tmp;
+	}
+	for (i = 0; i < e->len; i++) {
+		if (e->v[i].warning != warnings)
+			continue;
+		n = strlen(e->v[i].text);
+		out = xrealloc(out, len + n + 1);
+		memcpy(out + len, e->v[i].text, n + 1);
+		len += n;
+	}
+	return (out);
+}
+
+static void
+cfg_errors_free(struct cfg_errors *e)
+{
+	size_t	i;
+
+	for (i = 0; i < e->len; i++)
+		free(e->v[i].text);
+	free(e->v);
+}
+
+/* The full name of a setting for messages: "servers[1].uri". */
+static const char *
+cfg_name(const config_setting_t *s, char *buf, size_t size)
+{
+	const config_setting_t	*p = config_setting_parent(s);
+	const char		*name = config_setting_name(s);
+	char			 up[256];
+	int			 n;
+
+	if (p == NULL || config_setting_is_root(p))
+		n = snprintf(buf, size, "%s", name != NULL ? name : "");
+	else if (name != NULL)
+		n = snprintf(buf, size, "%s.%s", cfg_name(p, up, sizeof up), name);
+	else
+		n = snprintf(buf, size, "%s[%d]", cfg_name(p, up, sizeof up),
+		    config_setting_index(s));
+	if (n < 0 || (size_t)n >= size)
+		buf[size - 1] = '\0';	/* long names are cut, never overrun */
+	return (buf);
+}
+
+/* Hex digits (whitespace and ':' ignored) to bytes; -1 if malformed. */
+static int
+cfg_unhex(const char *s, uint8_t **out, size_t *outlen)
+{
+	size_t	 n = 0, cap = strlen(s) / 2 + 1;
+	uint8_t	*b = xmalloc(cap);
+	int	 hi = -1, v;
+
+	for (; *s != '\0'; s++) {
+		if (isspace((unsigned char)*s) || *s == ':')
+			continue;
+		if (!isxdigit((unsigned char)*s))
+			goto bad;
+		v = isdigit((unsigned char)*s) ? *s - '0' :
+		    tolower((unsigned char)*s) - 'a' + 10;
+		if (hi == -1)
+			hi = v;
+		else {
+			b[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	if (hi != -1 || n == 0)
+		goto bad;
+	*out = b;
+	*outlen = n;
+	return (0);
+bad:
+	xexplicit_bzero(b, cap);
+	free(b);
+	return (-1);
+}
+
+/* A key file holds the key as hex text. */
+static int
+cfg_read_key_file(const char *path, uint8_t **out, size_t *outlen, char **cause)
+{
+	char	buf[1024];
+	ssize_t	n;
+	int	fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		xasprintf(cause, "cannot read key file %s: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0) {
+		xasprintf(cause, "cannot read key file %s: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	if (n == (ssize_t)sizeof buf - 1) {
+		xexplicit_bzero(buf, sizeof buf);
+		xasprintf(cause, "key file %s is too long for a key", path);
+		return (-1);
+	}
+	buf[n] = '\0';
+	rc = cfg_unhex(buf, out, outlen);
+	xexplicit_bzero(buf, sizeof buf);
+	if (rc != 0)
+		xasprintf(cause, "key file %s does not hold a hex key", path);
+	return (rc);
+}
+
+static int
+cfg_file_readable(const char *path, char **cause)
+{
+	if (access(path, R_OK) != 0) {
+		xasprintf(cause, "cannot read %s: %s", path, strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+int
+cfg_parse_uri(const char *uri, struct cfg_uri *u, char **cause)
+{
+	const char	*p, *host, *end;
+	char		*ep;
+	unsigned long	 port;
+	size_t		 hlen;
+
+	memset(u, 0, sizeof *u);
+	if (strncmp(uri, "coaps://", 8) == 0) {
+		u->secure = true;
+		p = uri + 8;
+	} else if (strncmp(uri, "coap://", 7) == 0)
+		p = uri + 7;
+	else {
+		xasprintf(cause, "URI '%s' is not coap:// or coaps://", uri);
+		return (-1);
+	}
+	if (*p == '[') {
+		host = p + 1;
+		if ((end = strchr(host, ']')) == NULL) {
+			xasprintf(cause, "URI '%s' has an unterminated IPv6 literal",
+			    uri);
+			return (-1);
+		}
+		hlen = end - host;
+		p = end + 1;
+	} else {
+		host = p;
+		hlen = strcspn(p, ":/?");
+		p += hlen;
+	}
+	if (hlen == 0) {
+		xasprintf(cause, "URI '%s' has no host", uri);
+		return (-1);
+	}
+	port = u->secure ? 5684 : 5683;
+	if (*p == ':') {
+		errno = 0;
+		port = strtoul(p + 1, &ep, 10);
+		if (ep == p + 1 || errno != 0 || port == 0 || port > 65535) {
+			xasprintf(cause, "URI '%s' has a bad port", uri);
+			return (-1);
+		}
+		p = ep;
+	}
+	if (*p != '\0' && strcmp(p, "/") != 0) {
+		xasprintf(cause, "URI '%s': a server URI has no path or query", uri);
+		return (-1);
+	}
+	u->host = xstrndup(host, hlen);
+	u->port = (uint16_t)port;
+	return (0);
+}
+
+/* Defaults first, so that a key absent from the file has its documented value. */
+static void
+cfg_defaults(const struct cfg_key *keys, void *base, unsigned mask)
+{
+	const struct cfg_key	*k;
+	char			*at;
+
+	for (k = keys; k->name != NULL; k++) {
+		if (k->types != 0 && (k->types & mask) == 0)
+			continue;
+		at = (char *)base + k->off;
+		switch (k->kind) {
+		case CFG_KIND_STRING:
+			*(char **)at = k->sdef != NULL ? xstrdup(k->sdef) : NULL;
+			break;
+		case CFG_KIND_INT:
+			*(int *)at = (int)k->idef;
+			break;
+		case CFG_KIND_BOOL:
+			*(bool *)at = k->idef != 0;
+			break;
+		case CFG_KIND_FLOAT:
+			*(double *)at = k->fdef;
+			break;
+		case CFG_KIND_ENUM:
+			*(int *)at = (int)k->idef;
+			break;
+		case CFG_KIND_INTLIST:
+			if (k->sdef != NULL) {
+				*(int **)at = xmalloc(sizeof(int));
+				**(int **)at = (int)k->idef;
+				*(size_t *)((char *)base + k->off_n) = 1;
+			}
+			break;
+		case CFG_KIND_STRLIST:
+		case CFG_KIND_KEY:
+		case CFG_KIND_KEYFILE:
+			break;
+		}
+	}
+}
+
+static const struct cfg_key *
+cfg_find_key(const struct cfg_key *keys, const char *name)
+{
+	for (; keys->name != NULL; keys++) {
+		if (strcmp(keys->name, name) == 0)
+			return (keys);
+	}
+	return (NULL);
+}
+
+static int
+cfg_get_number(const config_setting_t *s, double *v)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+		*v = config_setting_get_int(s);
+		return (0);
+	case CONFIG_TYPE_INT64:
+		*v = (double)config_setting_get_int64(s);
+		return (0);
+	case CONFIG_TYPE_FLOAT:
+		*v = config_setting_get_float(s);
+		return (0);
+	default:
+		return (-1);
+	}
+}
+
+static int
+cfg_check_range(struct cfg_errors *e, const config_setting_t *s,
+    const struct cfg_key *k, double v)
+{
+	char	name[256];
+
+	if (k->min == k->max || (v >= k->min && v <= k->max))
+		return (0);
+	cfg_error(e, s, 0, "%s: %g is out of range [%g, %g]",
+	    cfg_name(s, name, sizeof name), v, k->min, k->max);
+	return (-1);
+}
+
+/* One key's value from the file into the section struct. */
+static void
+cfg_set_key(struct cfg_errors *e, const config_setting_t *s,
+    const struct cfg_key *k, void *base)
+{
+	char		 name[256], *cause = NULL;
+	char		*at = (char *)base + k->off;
+	const char	*str;
+	double		 v;
+	int		 i, n, type = config_setting_type(s);
+
+	cfg_name(s, name, sizeof name);
+	switch (k->kind) {
+	case CFG_KIND_STRING:
+	case CFG_KIND_KEY:
+	case CFG_KIND_KEYFILE:
+		if (type != CONFIG_TYPE_STRING) {
+			cfg_error(e, s, 0, "%s: expected a string", name);
+			return;
+		}
+		str = config_setting_get_string(s);
+		if (k->kind == CFG_KIND_STRING) {
+			free(*(char **)at);
+			*(char **)at = xstrdup(str);
+			return;
+		}
+		if (k->kind == CFG_KIND_KEY) {
+			if (strncmp(str, "hex:", 4) != 0 ||
+			    cfg_unhex(str + 4, (uint8_t **)at,
+			    (size_t *)((char *)base + k->off_n)) != 0)
+				cfg_error(e, s, 0, "%s: expected \"hex:\" and an "
+				    "even number of hex digits", name);
+			return;
+		}
+		if (cfg_read_key_file(str, (uint8_t **)at,
+		    (size_t *)((char *)base + k->off_n), &cause) != 0) {
+			cfg_error(e, s, 0, "%s: %s", name, cause);
+			free(cause);
+		}
+		return;
+	case CFG_KIND_INT:
+		if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
+			cfg_error(e, s, 0, "%s: expected an integer", name);
+			return;
+		}
+		cfg_get_number(s, &v);
+		if (cfg_check_range(e, s, k, v) == 0)
+			*(int *)at = (int)v;
+		return;
+	case CFG_KIND_FLOAT:
+		if (cfg_get_number(s, &v) != 0) {
+			cfg_error(e, s, 0, "%s: expected a number", name);
+			return;
+		}
+		if (cfg_check_range(e, s, k, v) == 0)
+			*(double *)at = v;
+		return;
+	case CFG_KIND_BOOL:
+		if (type != CONFIG_TYPE_BOOL) {
+			cfg_error(e, s, 0, "%s: expected true or false", name);
+			return;
+		}
+		*(bool *)at = config_setting_get_bool(s);
+		return;
+	case CFG_KIND_ENUM:
+		if (type == CONFIG_TYPE_STRING) {
+			str = config_setting_get_string(s);
+			for (i = 0; k->names[i] != NULL; i++) {
+				if (strcmp(k->names[i], str) == 0) {
+					*(int *)at = i;
+					return;
+				}
+			}
+		}
+		cfg_error(e, s, 0, "%s: expected one of %s", name, k->doc_values);
+		return;
+	case CFG_KIND_INTLIST:
+		if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) {
+			cfg_error(e, s, 0, "%s: expected a list of integers, "
+			    "e.g. [1, 2]", name);
+			return;
+		}
+		n = config_setting_length(s);
+		free(*(int **)at);
+		*(int **)at = xcalloc(n, sizeof(int));
+		*(size_t *)((char *)base + k->off_n) = n;
+		for (i = 0; i < n; i++) {
+			const config_setting_t *el = config_setting_get_elem(s, i);
+
+			if (config_setting_type(el) != CONFIG_TYPE_INT) {
+				cfg_error(e, el, 0, "%s[%d]: expected an integer",
+				    name, i);
+				continue;
+			}
+			v = config_setting_get_int(el);
+			if (cfg_check_range(e, el, k, v) == 0)
+				(*(int **)at)[i] = (int)v;
+		}
+		return;
+	case CFG_KIND_STRLIST:
+		if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) {
+			cfg_error(e, s, 0, "%s: expected a list of strings", name);
+			return;
+		}
+		n = config_setting_length(s);
+		*(char ***)at = xcalloc(n, sizeof(char *));
+		for (i = 0; i < n; i++) {
+			const config_setting_t *el = config_setting_get_elem(s, i);
+
+			if (config_setting_type(el) != CONFIG_TYPE_STRING) {
+				cfg_error(e, el, 0, "%s[%d]: expected a string",
+				    name, i);
+				continue;
+			}
+			(*(char ***)at)[(*(size_t *)((char *)base + k->off_n))++] =
+			    xstrdup(config_setting_get_string(el));
+		}
+		return;
+	}
+}
+
+/*
+ * A group setting against its key table: unknown keys (typos) and keys that do not apply to
+ * this kind of section are reported; returns a bitmask of the keys present (table order).
+ */
+static uint64_t
+cfg_section(struct cfg_errors *e, const config_setting_t *group,
+    const struct cfg_key *keys, void *base, unsigned mask, const char *what)
+{
+	const struct cfg_key	*k;
+	config_setting_t	*s;
+	uint64_t		 seen = 0;
+	char			 name[256];
+	int			 i;
+
+	for (i = 0; (s = config_setting_get_elem(group, i)) != NULL; i++) {
+		cfg_name(s, name, sizeof name);
+		if ((k = cfg_find_key(keys, config_setting_name(s))) == NULL) {
+			cfg_error(e, s, 0, "unknown key '%s' in %s", name, what);
+			continue;
+		}
+		if (k->types != 0 && (k->types & mask) == 0) {
+			cfg_error(e, s, 0, "key '%s' does not apply to %s", name,
+			    what);
+			continue;
+		}
+		seen |= UINT64_C(1) << (k - keys);
+		cfg_set_key(e, s, k, base);
+	}
+	for (k = keys; k->name != NULL; k++) {
+		if ((k->flags & CFG_REQUIRED) && !(seen & (UINT64_C(1) << (k - keys))) &&
+		    (k->types == 0 || (k->types & mask)))
+			cfg_error(e, group, 0, "%s: missing required key '%s'",
+			    what, k->name);
+	}
+	return (seen);
+}
+
+static bool
+cfg_seen(uint64_t seen, const struct cfg_key *keys, const char *name)
+{
+	return ((seen & (UINT64_C(1) << (cfg_find_key(keys, name) - keys))) != 0);
+}
+
+/* Checks of one account that need more than one key. */
+static void
+cfg_check_account(struct cfg_errors *e, const config_setting_t *group,
+    struct cfg_account *a, uint64_t seen, bool insecure, const char *what)
+{
+	char	*cause = NULL;
+	bool	 key = cfg_seen(seen, cfg_account_keys, "psk_key");
+	bool	 keyfile = cfg_seen(seen, cfg_account_keys, "psk_key_file");
+
+	a->line = config_setting_source_line(group);
+	a->psk_derive = keyfile;
+	if (a->uri != NULL && cfg_parse_uri(a->uri, &a->parsed, &cause) != 0) {
+		cfg_error(e, group, 0, "%s: %s", what, cause);
+		free(cause);
+		return;
+	}
+	if (a->uri == NULL)
+		return;
+	if (a->security == CFG_SECURITY_NOSEC) {
+		if (a->parsed.secure)
+			cfg_error(e, group, 0, "%s: security \"nosec\" with a "
+			    "coaps:// URI", what);
+		else if (!insecure)
+			cfg_error(e, group, 0, "%s: NoSec URI %s is refused unless "
+			    "gateway.allow_insecure = true (tests and labs only)",
+			    what, a->uri);
+		return;
+	}
+	if (!a->parsed.secure)
+		cfg_error(e, group, 0, "%s: security \"%s\" needs a coaps:// URI",
+		    what, cfg_security_name(a->security));
+	if (a->security == CFG_SECURITY_PSK) {
+		if (key && keyfile)
+			cfg_error(e, group, 0, "%s: psk_key and psk_key_file are "
+			    "exclusive", what);
+		else if (!key && !keyfile)
+			cfg_error(e, group, 0, "%s: security \"psk\" needs psk_key "
+			    "or psk_key_file", what);
+		return;
+	}
+	/* X.509 */
+	if (a->cert_file == NULL || a->key_file == NULL)
+		cfg_error(e, group, 0, "%s: security \"x509\" needs cert_file and "
+		    "key_file", what);
+	if (a->server_cert_file == NULL && a->ca_file == NULL)
+		cfg_error(e, group, 0, "%s: security \"x509\" needs "
+		    "server_cert_file (pinned) or ca_file", what);
+	if (a->cert_file != NULL && cfg_file_readable(a->cert_file, &cause) != 0)
+		goto unreadable;
+	if (a->key_file != NULL && cfg_file_readable(a->key_file, &cause) != 0)
+		goto unreadable;
+	if (a->server_cert_file != NULL &&
+	    cfg_file_readable(a->server_cert_file, &cause) != 0)
+		goto unreadable;
+	if (a->ca_file != NULL && cfg_file_readable(a->ca_file, &cause) != 0)
+		goto unreadable;
+	return;
+unreadable:
+	cfg_error(e, group, 0, "%s: %s", what, cause);
+	free(cause);
+}
+
+/* A template may use only the placeholders given. */
+static void
+cfg_check_template(struct cfg_errors *e, const config_setting_t *s,
+    const char *tmpl, const char *const *allowed, const char *what)
+{
+	const char	*p = tmpl, *end;
+	size_t		 len;
+	int		 i, ok;
+
+	while ((p = strchr(p, '{')) != NULL) {
+		if ((end = strchr(p, '}')) == NULL) {
+			cfg_error(e, s, 0, "%s: unterminated '{' in \"%s\"", what,
+			    tmpl);
+			return;
+		}
+		len = end - p + 1;
+		for (ok = 0, i = 0; allowed[i] != NULL; i++)
+			ok |= strlen(allowed[i]) == len &&
+			    strncmp(allowed[i], p, len) == 0;
+		if (!ok)
+			cfg_error(e, s, 0, "%s: unknown placeholder %.*s in \"%s\"",
+			    what, (int)len, p, tmpl);
+		p = end + 1;
+	}
+}
+
+static void
+cfg_load_gateway(struct cfg_errors *e, config_t *lc, struct cfg *cfg)
+{
+	static const char *const ep_vars[] = { "{link}", "{id}", NULL };
+	config_setting_t	*s = config_lookup(lc, "gateway");
+
+	cfg_defaults(cfg_gateway_keys, &cfg->gateway, 0);
+	cfg_defaults(cfg_coap_keys, &cfg->coap, 0);
+	if (s != NULL) {
+		if (!config_setting_is_group(s))
+			cfg_error(e, s, 0, "gateway: expected a group { ... }");
+		else
+			cfg_section(e, s, cfg_gateway_keys, &cfg->gateway, 0,
+			    "gateway");
+	}
+	if (s != NULL && config_setting_is_group(s)) {
+		cfg_check_template(e, config_setting_get_member(s, "endpoint") ?
+		    config_setting_get_member(s, "endpoint") : s,
+		    cfg->gateway.endpoint, ep_vars, "gateway.endpoint");
+		if (cfg_log_level(cfg->gateway.log_level) == -1)
+			cfg_error(e, config_setting_get_member(s, "log_level"), 0,
+			    "gateway.log_level: expected error, warning, notice, "
+			    "info or debug");
+	}
+	if (strstr(cfg->gateway.endpoint, "{id}") == NULL)
+		cfg_error(e, s, 0, "gateway.endpoint: the template must contain "
+		    "{id} so that every device gets its own name");
+	if ((s = config_lookup(lc, "coap")) != NULL) {
+		if (!config_setting_is_group(s))
+			cfg_error(e, s, 0, "coap: expected a group { ... }");
+		else
+			cfg_section(e, s, cfg_coap_keys, &cfg->coap, 0, "coap");
+	}
+}
+
+static void
+cfg_load_accounts(struct cfg_errors *e, config_t *lc, struct cfg *cfg)
+{
+	static const char *const id_vars[] = { "{endpoint}", NULL };
+	config_setting_t	*s, *el;
+	struct cfg_account	*a;
+	uint64_t		 seen;
+	char			 what[64];
+	size_t			 i, j;
+
+	if ((s = config_lookup(lc, "bootstrap")) != NULL) {
+		cfg->has_bootstrap = true;
+		a = &cfg->bootstrap;
+		cfg_defaults(cfg_account_keys, a, CFG_ACCOUNT_BS);
+		if (!config_setting_is_group(s))
+			cfg_error(e, s, 0, "bootstrap: expected a group { ... }");
+		else {
+			seen = cfg_section(e, s, cfg_account_keys, a,
+			    CFG_ACCOUNT_BS, "bootstrap");
+			cfg_check_account(e, s, a, seen,
+			    cfg->gateway.allow_insecure, "bootstrap");
+			cfg_check_template(e, s, a->psk_identity, id_vars,
+			    "bootstrap.psk_identity");
+		}
+	}
+	if ((s = config_lookup(lc, "servers")) == NULL)
+		return;
+	if (!config_setting_is_list(s)) {
+		cfg_error(e, s, 0, "servers: expected a list ( { ... }, ... )");
+		return;
+	}
+	cfg->nservers = config_setting_length(s);
+	cfg->servers = xcalloc(cfg->nservers, sizeof *cfg->servers);
+	for (i = 0; i < cfg->nservers; i++) {
+		el = config_setting_get_elem(s, i);
+		a = &cfg->servers[i];
+		snprintf(what, sizeof what, "servers[%zu]", i);
+		cfg_defaults(cfg_account_keys, a, CFG_ACCOUNT_SERVER);
+		if (!config_setting_is_group(el)) {
+			cfg_error(e, el, 0, "%s: expected a group { ... }", what);
+			continue;
+		}
+		seen = cfg_section(e, el, cfg_account_keys, a,
+		    CFG_ACCOUNT_SERVER, what);
+		cfg_check_account(e, el, a, seen, cfg->gateway.allow_insecure,
+		    what);
+		cfg_check_template(e, el, a->psk_identity, id_vars, what);
+		for (j = 0; j < i; j++) {
+			if (cfg->servers[j].ssid == a->ssid && a->ssid != 0)
+				cfg_error(e, el, 0, "%s: ssid %d is already used by "
+				    "the server at line %d", what, a->ssid,
+				    cfg->servers[j].line);
+		}
+	}
+}
+
+static void
+cfg_load_links(struct cfg_errors *e, config_t *lc, struct cfg *cfg)
+{
+	config_setting_t	*s, *el, *type;
+	struct cfg_link		*l;
+	const char		*tname;
+	char			 what[64];
+	size_t			 i, j;
+	int			 t;
+
+	if ((s = config_lookup(lc, "links")) == NULL) {
+		cfg_warning(e, NULL, 0, "no links: no sensor can appear, so lwgwd "
+		    "will stay idle");
+		return;
+	}
+	if (!config_setting_is_list(s)) {
+		cfg_error(e, s, 0, "links: expected a list ( { ... }, ... )");
+		return;
+	}
+	cfg->nlinks = config_setting_length(s);
+	cfg->links = xcalloc(cfg->nlinks, sizeof *cfg->links);
+	for (i = 0; i < cfg->nlinks; i++) {
+		el = config_setting_get_elem(s, i);
+		l = &cfg->links[i];
+		l->line = config_setting_source_line(el);
+		snprintf(what, sizeof what, "links[%zu]", i);
+		if (!config_setting_is_group(el)) {
+			cfg_error(e, el, 0, "%s: expected a group { ... }", what);
+			continue;
+		}
+		type = config_setting_get_member(el, "type");
+		tname = type != NULL ? config_setting_get_string(type) : NULL;
+		for (t = 0; tname != NULL && cfg_link_types[t] != NULL; t++) {
+			if (strcmp(cfg_link_types[t], tname) == 0)
+				break;
+		}
+		if (tname == NULL || cfg_link_types[t] == NULL) {
+			cfg_error(e, type != NULL ? type : el, 0, "%s: type must be "
+			    "\"sim\", \"serial\" or \"ble\"", what);
+			continue;
+		}
+		l->type = t;
+		cfg_defaults(cfg_link_keys, l, 1u << t);
+		snprintf(what, sizeof what, "links[%zu] (%s)", i, tname);
+		cfg_section(e, el, cfg_link_keys, l, 1u << t, what);
+		for (j = 0; j < i; j++) {
+			if (cfg->links[j].name != NULL && l->name != NULL &&
+			    strcmp(cfg->links[j].name, l->name) == 0)
+				cfg_error(e, el, 0, "%s: link name \"%s\" is already "
+				    "used at line %d", what, l->name,
+				    cfg->links[j].line);
+		}
+		if (l->name != NULL && (l->name[0] == '\0' ||
+		    strspn(l->name, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(l->name)))
+			cfg_error(e, el, 0, "%s: name \"%s\" may hold only letters, "
+			    "digits, '_', '-' and '.'", what, l->name);
+	}
+}
+
+struct cfg *
+cfg_load(const char *file, char **errors, int *nerrors)
+{
+	static const char *const top[] = {
+		"gateway", "coap", "bootstrap", "servers", "links", NULL
+	};
+	struct cfg_errors	 e = { .file = file };
+	config_t		 lc;
+	config_setting_t	*root, *s;
+	struct cfg		*cfg;
+	int			 i, j;
+	FILE			*f;
+
+	*errors = NULL;
+	*nerrors = 0;
+	if ((f = fopen(file, "r")) == NULL) {
+		xasprintf(errors, "%s: cannot open: %s\n", file, strerror(errno));
+		*nerrors = 1;
+		return (NULL);
+	}
+	fclose(f);
+	config_init(&lc);
+	if (config_read_file(&lc, file) != CONFIG_TRUE) {
+		if (config_error_file(&lc) != NULL)
+			e.file = config_error_file(&lc);
+		cfg_error(&e, NULL, config_error_line(&lc), "syntax error: %s",
+		    config_error_text(&lc));
+		config_destroy(&lc);
+		*errors = cfg_problems(&e, false);
+		*nerrors = e.n;
+		cfg_errors_free(&e);
+		return (NULL);
+	}
+
+	cfg = xcalloc(1, sizeof *cfg);
+	cfg->file = xstrdup(file);
+	root = config_root_setting(&lc);
+	for (i = 0; (s = config_setting_get_elem(root, i)) != NULL; i++) {
+		for (j = 0; top[j] != NULL; j++) {
+			if (strcmp(top[j], config_setting_name(s)) == 0)
+				break;
+		}
+		if (top[j] == NULL)
+			cfg_error(&e, s, 0, "unknown section '%s' (expected gateway, "
+			    "coap, bootstrap, servers or links)",
+			    config_setting_name(s));
+	}
+	cfg_load_gateway(&e, &lc, cfg);
+	cfg_load_accounts(&e, &lc, cfg);
+	if (!cfg->has_bootstrap && cfg->nservers == 0)
+		cfg_warning(&e, NULL, 0, "neither a bootstrap account nor servers: "
+		    "devices will not register until one is configured");
+	cfg_load_links(&e, &lc, cfg);
+	config_destroy(&lc);
+
+	*nerrors = e.n;
+	if (e.n != 0) {
+		cfg_free(cfg);
+		cfg = NULL;
+		*errors = cfg_problems(&e, false);
+	} else
+		cfg->warnings = cfg_problems(&e, true);
+	cfg_errors_free(&e);
+	return (cfg);
+}
+
+static void
+cfg_free_section(const struct cfg_key *keys, void *base)
+{
+	const struct cfg_key	*k;
+	char			*at;
+	size_t			 i, *n;
+
+	for (k = keys; k->name != NULL; k++) {
+		at = (char *)base + k->off;
+		switch (k->kind) {
+		case CFG_KIND_STRING:
+		case CFG_KIND_INTLIST:
+			free(*(void **)at);
+			*(void **)at = NULL;
+			break;
+		case CFG_KIND_KEY:
+		case CFG_KIND_KEYFILE:
+			n = (size_t *)((char *)base + k->off_n);
+			if (*(uint8_t **)at != NULL)
+				xexplicit_bzero(*(uint8_t **)at, *n);
+			free(*(void **)at);
+			*(void **)at = NULL;
+			*n = 0;
+			break;
+		case CFG_KIND_STRLIST:
+			n = (size_t *)((char *)base + k->off_n);
+			for (i = 0; i < *n; i++)
+				free((*(char ***)at)[i]);
+			free(*(void **)at);
+			*(void **)at = NULL;
+			*n = 0;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+cfg_free_account(struct cfg_account *a)
+{
+	cfg_free_section(cfg_account_keys, a);
+	free(a->parsed.host);
+}
+
+void
+cfg_free(struct cfg *cfg)
+{
+	size_t	i;
+
+	if (cfg == NULL)
+		return;
+	cfg_free_section(cfg_gateway_keys, &cfg->gateway);
+	cfg_free_section(cfg_coap_keys, &cfg->coap);
+	if (cfg->has_bootstrap)
+		cfg_free_account(&cfg->bootstrap);
+	for (i = 0; i < cfg->nservers; i++)
+		cfg_free_account(&cfg->servers[i]);
+	free(cfg->servers);
+	for (i = 0; i < cfg->nlinks; i++)
+		cfg_free_section(cfg_link_keys, &cfg->links[i]);
+	free(cfg->links);
+	free(cfg->warnings);
+	free(cfg->file);
+	free(cfg);
+}
+
+int
+cfg_log_level(const char *name)
+{
+	static const struct {
+		const char	*name;
+		int		 level;
+	} levels[] = {
+		{ "error", LOG_ERR }, { "warning", LOG_WARNING },
+		{ "notice", LOG_NOTICE }, { "info", LOG_INFO },
+		{ "debug", LOG_DEBUG },
+	};
+	size_t	i;
+
+	for (i = 0; name != NULL && i < sizeof levels / sizeof levels[0]; i++) {
+		if (strcmp(levels[i].name, name) == 0)
+			return (levels[i].level);
+	}
+	return (-1);
+}
+
+const char *
+cfg_security_name(enum cfg_security s)
+{
+	return (cfg_security_names[s]);
+}
+
+const char *
+cfg_link_type_name(enum cfg_link_type t)
+{
+	return (cfg_link_types[t]);
+}

@@ -1,0 +1,231 @@
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "cfg_keys.h"
+#include "xmalloc.h"
+
+const char *const cfg_security_names[] = { "psk", "x509", "nosec", NULL };
+const char *const cfg_link_types[] = { "sim", "serial", "ble", NULL };
+static const char *const cfg_waveforms[] = {
+	"constant", "sine", "random_walk", "step", NULL
+};
+
+#define SIM	(1u << CFG_LINK_SIM)
+#define SERIAL	(1u << CFG_LINK_SERIAL)
+#define BLE	(1u << CFG_LINK_BLE)
+#define BS	CFG_ACCOUNT_BS
+#define SRV	CFG_ACCOUNT_SERVER
+
+#define G(f)	offsetof(struct cfg_gateway, f)
+const struct cfg_key cfg_gateway_keys[] = {
+	{ .name = "state_dir", .kind = CFG_KIND_STRING, .off = G(state_dir),
+	  .sdef = LWGW_STATE_DIR },
+	{ .name = "endpoint", .kind = CFG_KIND_STRING, .off = G(endpoint),
+	  .sdef = "{link}-{id}" },
+	{ .name = "bind", .kind = CFG_KIND_STRING, .off = G(bind),
+	  .sdef = "0.0.0.0" },
+	{ .name = "allow_insecure", .kind = CFG_KIND_BOOL,
+	  .off = G(allow_insecure), .idef = 0 },
+	{ .name = "objects_dir", .kind = CFG_KIND_STRING, .off = G(objects_dir),
+	  .sdef = "" },
+	{ .name = "control_socket", .kind = CFG_KIND_STRING,
+	  .off = G(control_socket), .sdef = LWGW_RUN_DIR "/ctl" },
+	{ .name = "log_level", .kind = CFG_KIND_STRING, .off = G(log_level),
+	  .sdef = "notice", .flags = CFG_RELOAD },
+	{ .name = NULL }
+};
+#undef G
+
+#define C(f)	offsetof(struct cfg_coap, f)
+const struct cfg_key cfg_coap_keys[] = {
+	{ .name = "ack_timeout_ms", .kind = CFG_KIND_INT, .off = C(ack_timeout_ms),
+	  .idef = 2000, .min = 10, .max = 60000 },
+	{ .name = "ack_random_factor", .kind = CFG_KIND_FLOAT,
+	  .off = C(ack_random_factor), .fdef = 1.5, .min = 1.0, .max = 4.0 },
+	{ .name = "max_retransmit", .kind = CFG_KIND_INT, .off = C(max_retransmit),
+	  .idef = 4, .min = 0, .max = 10 },
+	{ .name = "nstart", .kind = CFG_KIND_INT, .off = C(nstart), .idef = 1,
+	  .min = 1, .max = 16 },
+	{ .name = "exchange_lifetime_ms", .kind = CFG_KIND_INT,
+	  .off = C(exchange_lifetime_ms), .idef = 0, .min = 0, .max = 3600000 },
+	{ .name = "max_message_size", .kind = CFG_KIND_INT,
+	  .off = C(max_message_size), .idef = 1152, .min = 64, .max = 65507 },
+	{ .name = "block_size", .kind = CFG_KIND_INT, .off = C(block_size),
+	  .idef = 1024, .min = 16, .max = 1024 },
+	{ .name = NULL }
+};
+#undef C
+
+#define A(f)	offsetof(struct cfg_account, f)
+const struct cfg_key cfg_account_keys[] = {
+	{ .name = "uri", .kind = CFG_KIND_STRING, .off = A(uri),
+	  .flags = CFG_REQUIRED },
+	{ .name = "ssid", .kind = CFG_KIND_INT, .off = A(ssid), .types = SRV,
+	  .flags = CFG_REQUIRED, .min = 1, .max = 65534 },
+	{ .name = "security", .kind = CFG_KIND_ENUM, .off = A(security),
+	  .idef = CFG_SECURITY_PSK, .names = cfg_security_names,
+	  .doc_values = "\"psk\", \"x509\" or \"nosec\"" },
+	{ .name = "psk_identity", .kind = CFG_KIND_STRING,
+	  .off = A(psk_identity), .sdef = "{endpoint}" },
+	{ .name = "psk_key", .kind = CFG_KIND_KEY, .off = A(psk_key),
+	  .off_n = A(psk_key_len) },
+	{ .name = "psk_key_file", .kind = CFG_KIND_KEYFILE, .off = A(psk_key),
+	  .off_n = A(psk_key_len) },
+	{ .name = "cert_file", .kind = CFG_KIND_STRING, .off = A(cert_file) },
+	{ .name = "key_file", .kind = CFG_KIND_STRING, .off = A(key_file) },
+	{ .name = "server_cert_file", .kind = CFG_KIND_STRING,
+	  .off = A(server_cert_file) },
+	{ .name = "ca_file", .kind = CFG_KIND_STRING, .off = A(ca_file) },
+	{ .name = "lifetime", .kind = CFG_KIND_INT, .off = A(lifetime),
+	  .types = SRV, .idef = 300, .min = 10, .max = 31536000 },
+	{ .name = "binding", .kind = CFG_KIND_STRING, .off = A(binding),
+	  .types = SRV, .sdef = "U" },
+	{ .name = "default_pmin", .kind = CFG_KIND_INT, .off = A(default_pmin),
+	  .types = SRV, .idef = 0, .min = 0, .max = 86400 },
+	{ .name = "default_pmax", .kind = CFG_KIND_INT, .off = A(default_pmax),
+	  .types = SRV, .idef = 0, .min = 0, .max = 86400 },
+	{ .name = "notification_storing", .kind = CFG_KIND_BOOL,
+	  .off = A(notification_storing), .types = SRV, .idef = 1 },
+	{ .name = "disable_timeout", .kind = CFG_KIND_INT,
+	  .off = A(disable_timeout), .types = SRV, .idef = 86400, .min = 0,
+	  .max = 31536000 },
+	{ .name = "hold_off", .kind = CFG_KIND_INT, .off = A(hold_off),
+	  .types = BS, .idef = 0, .min = 0, .max = 86400 },
+	{ .name = "account_timeout", .kind = CFG_KIND_INT,
+	  .off = A(account_timeout), .types = BS, .idef = 0, .min = 0,
+	  .max = 31536000 },
+	{ .name = NULL }
+};
+#undef A
+
+#define L(f)	offsetof(struct cfg_link, f)
+const struct cfg_key cfg_link_keys[] = {
+	{ .name = "name", .kind = CFG_KIND_STRING, .off = L(name),
+	  .flags = CFG_REQUIRED },
+	{ .name = "type", .kind = CFG_KIND_ENUM, .off = L(type),
+	  .names = cfg_link_types, .doc_values = "\"sim\", \"serial\" or \"ble\"" },
+	{ .name = "devices", .kind = CFG_KIND_INT, .off = L(devices), .types = SIM,
+	  .idef = 1, .min = 1, .max = 100000 },
+	{ .name = "objects", .kind = CFG_KIND_INTLIST, .off = L(objects),
+	  .off_n = L(nobjects), .types = SIM, .idef = 3303, .sdef = "[3303]",
+	  .min = 0, .max = 65534 },
+	{ .name = "period_ms", .kind = CFG_KIND_INT, .off = L(period_ms),
+	  .types = SIM, .idef = 1000, .min = 10, .max = 86400000 },
+	{ .name = "waveform", .kind = CFG_KIND_ENUM, .off = L(waveform),
+	  .types = SIM, .idef = CFG_WAVE_SINE, .names = cfg_waveforms,
+	  .doc_values = "\"constant\", \"sine\", \"random_walk\" or \"step\"" },
+	{ .name = "seed", .kind = CFG_KIND_INT, .off = L(seed), .types = SIM,
+	  .idef = 1 },
+	{ .name = "device", .kind = CFG_KIND_STRING, .off = L(device),
+	  .types = SERIAL, .flags = CFG_REQUIRED },
+	{ .name = "baud", .kind = CFG_KIND_INT, .off = L(baud), .types = SERIAL,
+	  .idef = 115200, .min = 50, .max = 4000000 },
+	{ .name = "parity", .kind = CFG_KIND_STRING, .off = L(parity),
+	  .types = SERIAL, .sdef = "none" },
+	{ .name = "data_bits", .kind = CFG_KIND_INT, .off = L(data_bits),
+	  .types = SERIAL, .idef = 8, .min = 5, .max = 8 },
+	{ .name = "stop_bits", .kind = CFG_KIND_INT, .off = L(stop_bits),
+	  .types = SERIAL, .idef = 1, .min = 1, .max = 2 },
+	{ .name = "adapter", .kind = CFG_KIND_STRING, .off = L(adapter),
+	  .types = BLE, .sdef = "hci0" },
+	{ .name = "allow", .kind = CFG_KIND_STRLIST, .off = L(allow),
+	  .off_n = L(nallow), .types = BLE },
+	{ .name = "bus", .kind = CFG_KIND_STRING, .off = L(bus), .types = BLE,
+	  .sdef = "" },
+	{ .name = "stale_after", .kind = CFG_KIND_INT, .off = L(stale_after),
+	  .idef = 0, .min = 0, .max = 31536000 },
+	{ .name = "gone_grace", .kind = CFG_KIND_INT, .off = L(gone_grace),
+	  .idef = 0, .min = 0, .max = 31536000 },
+	{ .name = NULL }
+};
+#undef L
+
+/* Does one key hold the same value in two section structs? */
+static bool
+cfg_key_equal(const struct cfg_key *k, const void *a, const void *b)
+{
+	const char	*pa = (const char *)a + k->off;
+	const char	*pb = (const char *)b + k->off;
+	const char	*sa, *sb;
+
+	switch (k->kind) {
+	case CFG_KIND_STRING:
+		sa = *(char *const *)pa;
+		sb = *(char *const *)pb;
+		return ((sa == NULL && sb == NULL) ||
+		    (sa != NULL && sb != NULL && strcmp(sa, sb) == 0));
+	case CFG_KIND_INT:
+	case CFG_KIND_ENUM:
+		return (*(const int *)pa == *(const int *)pb);
+	case CFG_KIND_BOOL:
+		return (*(const bool *)pa == *(const bool *)pb);
+	case CFG_KIND_FLOAT:
+		return (*(const double *)pa == *(const double *)pb);
+	default:
+		/* Lists and keys: compared as a whole section below. */
+		return (true);
+	}
+}
+
+static void
+cfg_diff_section(char **out, const char *section, const struct cfg_key *keys,
+    const void *a, const void *b)
+{
+	const struct cfg_key	*k;
+	char			*line;
+
+	for (k = keys; k->name != NULL; k++) {
+		if ((k->flags & CFG_RELOAD) || cfg_key_equal(k, a, b))
+			continue;
+		xasprintf(&line, "%s%s.%s\n", *out != NULL ? *out : "", section,
+		    k->name);
+		free(*out);
+		*out = line;
+	}
+}
+
+/*
+ * Which changed keys need a restart? Accounts and links are applied to devices when they are
+ * created, so any change of count there needs one too.
+ */
+char *
+cfg_restart_needed(const struct cfg *old, const struct cfg *new)
+{
+	char	*out = NULL, *line;
+	size_t	 i;
+
+	cfg_diff_section(&out, "gateway", cfg_gateway_keys, &old->gateway,
+	    &new->gateway);
+	cfg_diff_section(&out, "coap", cfg_coap_keys, &old->coap, &new->coap);
+	if (old->has_bootstrap != new->has_bootstrap) {
+		xasprintf(&line, "%sbootstrap\n", out != NULL ? out : "");
+		free(out);
+		out = line;
+	} else if (old->has_bootstrap)
+		cfg_diff_section(&out, "bootstrap", cfg_account_keys,
+		    &old->bootstrap, &new->bootstrap);
+	if (old->nservers != new->nservers) {
+		xasprintf(&line, "%sservers\n", out != NULL ? out : "");
+		free(out);
+		out = line;
+	} else {
+		for (i = 0; i < old->nservers; i++)
+			cfg_diff_section(&out, "servers", cfg_account_keys,
+			    &old->servers[i], &new->servers[i]);
+	}
+	if (old->nlinks != new->nlinks) {
+		xasprintf(&line, "%slinks\n", out != NULL ? out : "");
+		free(out);
+		out = line;
+	} else {
+		for (i = 0; i < old->nlinks; i++)
+			cfg_diff_section(&out, "links", cfg_link_keys,
+			    &old->links[i], &new->links[i]);
+	}
+	return (out);
+}

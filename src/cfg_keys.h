@@ -1,0 +1,50 @@
+/* The configuration keys: one table per section (private to cfg). */
+#ifndef LWGW_CFG_KEYS_H
+#define LWGW_CFG_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum cfg_kind {
+	CFG_KIND_STRING,
+	CFG_KIND_INT,
+	CFG_KIND_BOOL,
+	CFG_KIND_FLOAT,
+	CFG_KIND_ENUM,		/* string from names[], stored as int */
+	CFG_KIND_INTLIST,	/* int * at off, size_t count at off_n */
+	CFG_KIND_STRLIST,	/* char ** at off, size_t count at off_n */
+	CFG_KIND_KEY,		/* "hex:..." → uint8_t * at off, size_t at off_n */
+	CFG_KIND_KEYFILE,	/* file of hex → the same fields as KEY */
+};
+
+#define CFG_REQUIRED	0x1
+#define CFG_RELOAD	0x2	/* takes effect on SIGHUP without a restart */
+
+/* Masks of struct cfg_account users and link types (1 << enum cfg_link_type). */
+#define CFG_ACCOUNT_BS		0x1
+#define CFG_ACCOUNT_SERVER	0x2
+
+struct cfg_key {
+	const char		*name;
+	enum cfg_kind		 kind;
+	size_t			 off;
+	size_t			 off_n;
+	unsigned		 types;	/* 0 = every kind of section */
+	int			 flags;
+	long long		 idef;	/* INT, BOOL, ENUM, INTLIST (one element) */
+	double			 fdef;
+	const char		*sdef;	/* STRING; INTLIST: non-NULL = has default */
+	double			 min;	/* min == max: no range check */
+	double			 max;
+	const char *const	*names;	/* ENUM */
+	const char		*doc_values;
+};
+
+extern const struct cfg_key	 cfg_gateway_keys[];
+extern const struct cfg_key	 cfg_coap_keys[];
+extern const struct cfg_key	 cfg_account_keys[];
+extern const struct cfg_key	 cfg_link_keys[];
+extern const char *const	 cfg_link_types[];
+extern const char *const	 cfg_security_names[];
+
+#endif

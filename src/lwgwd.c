@@ -1,0 +1,250 @@
+/* lwgwd: the gateway daemon. Options, start-up, signals; the work is in the modules. */
+#include "config.h"
+
+#include <sys/resource.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "cfg.h"
+#include "log.h"
+#include "lwgw.h"
+#include "xmalloc.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: lwgwd [-fnv] [-c file]\n"
+	    "  -c, --config FILE  configuration file (default " LWGW_CONFIG_FILE ")\n"
+	    "  -f, --foreground   stay in the foreground and log to stderr\n"
+	    "  -n, --check        check the configuration, print every problem, exit\n"
+	    "  -v, --verbose      log more (repeat for debug)\n"
+	    "  -V, --version      print the version and exit\n"
+	    "  -h, --help         print this help and exit\n");
+}
+
+/* Print every problem of a failed load, one "FILE:LINE: message" per line. */
+static void
+lwgwd_report(const char *errors, int to_log)
+{
+	const char	*p = errors, *nl;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		if (to_log)
+			log_err("%.*s", (int)(nl - p), p);
+		else
+			fprintf(stderr, "%.*s\n", (int)(nl - p), p);
+		p = *nl != '\0' ? nl + 1 : nl;
+	}
+}
+
+/* The log level: the file's, raised by each -v. */
+static int
+lwgwd_level(const struct lwgw *gw)
+{
+	int	level = cfg_log_level(gw->cfg->gateway.log_level) + gw->verbose;
+
+	return (level > LOG_DEBUG ? LOG_DEBUG : level);
+}
+
+/*
+ * One socket per virtual client: make sure the descriptor limit fits the configured number of
+ * simulated devices (other links find theirs at run time), and say so plainly when it cannot.
+ */
+static void
+lwgwd_raise_nofile(const struct cfg *cfg)
+{
+	struct rlimit	rl;
+	rlim_t		want = 64;
+	size_t		i;
+
+	for (i = 0; i < cfg->nlinks; i++) {
+		if (cfg->links[i].type == CFG_LINK_SIM)
+			want += cfg->links[i].devices;
+		else
+			want += 256;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			log_warnx("cannot raise the descriptor limit to %llu: %s",
+			    (unsigned long long)rl.rlim_max, strerror(errno));
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < want)
+		log_warnx("descriptor limit %llu is below the %llu this "
+		    "configuration needs (one per device): devices beyond it will "
+		    "fail to start; raise LimitNOFILE or ulimit -n",
+		    (unsigned long long)rl.rlim_cur, (unsigned long long)want);
+}
+
+static void
+lwgwd_reload(struct lwgw *gw)
+{
+	struct cfg	*cfg;
+	char		*errors, *restart;
+	int		 nerrors;
+
+	log_notice("reloading %s", gw->cfg_file);
+	if ((cfg = cfg_load(gw->cfg_file, &errors, &nerrors)) == NULL) {
+		lwgwd_report(errors, 1);
+		log_err("reload failed with %d problem%s; the running "
+		    "configuration stays in force", nerrors, nerrors == 1 ? "" : "s");
+		free(errors);
+		return;
+	}
+	if ((restart = cfg_restart_needed(gw->cfg, cfg)) != NULL) {
+		char	*p;
+
+		for (p = strtok(restart, "\n"); p != NULL; p = strtok(NULL, "\n"))
+			log_warnx("reload: %s changed; it takes effect at the next "
+			    "restart", p);
+		free(restart);
+	}
+	/* Keys that cannot change at run time keep their running values. */
+	free(gw->cfg->gateway.log_level);
+	gw->cfg->gateway.log_level = xstrdup(cfg->gateway.log_level);
+	cfg_free(cfg);
+	log_set_level(lwgwd_level(gw));
+	log_notice("reloaded %s", gw->cfg_file);
+}
+
+static void
+lwgwd_signal_cb(evutil_socket_t sig, short events, void *arg)
+{
+	struct lwgw	*gw = arg;
+
+	switch (sig) {
+	case SIGHUP:
+		lwgwd_reload(gw);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		if (gw->exiting)
+			break;
+		gw->exiting = true;
+		log_notice("received %s, stopping", sig == SIGTERM ?
+		    "SIGTERM" : "SIGINT");
+		event_base_loopexit(gw->base, NULL);
+		break;
+	}
+}
+
+static struct event *
+lwgwd_signal(struct lwgw *gw, int sig)
+{
+	struct event	*ev;
+
+	if ((ev = evsignal_new(gw->base, sig, lwgwd_signal_cb, gw)) == NULL ||
+	    evsignal_add(ev, NULL) != 0)
+		fatalx("cannot install the handler of signal %d", sig);
+	return (ev);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct lwgw	 gw = { .cfg_file = LWGW_CONFIG_FILE };
+	char		*errors;
+	int		 ch, check = 0, nerrors;
+
+	while ((ch = getopt_long(argc, argv, "c:fnvVh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			gw.cfg_file = optarg;
+			break;
+		case 'f':
+			gw.foreground = true;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			gw.verbose++;
+			break;
+		case 'V':
+			printf("lwgwd %s\n", PACKAGE_VERSION);
+			return (LWGW_EXIT_OK);
+		case 'h':
+			usage(stdout);
+			return (LWGW_EXIT_OK);
+		default:
+			usage(stderr);
+			return (LWGW_EXIT_USAGE);
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return (LWGW_EXIT_USAGE);
+	}
+
+	if ((gw.cfg = cfg_load(gw.cfg_file, &errors, &nerrors)) == NULL) {
+		lwgwd_report(errors, 0);
+		fprintf(stderr, "lwgwd: %s: %d problem%s found\n", gw.cfg_file,
+		    nerrors, nerrors == 1 ? "" : "s");
+		free(errors);
+		return (LWGW_EXIT_CONFIG);
+	}
+	if (gw.cfg->warnings != NULL)
+		fputs(gw.cfg->warnings, stderr);
+	if (check) {
+		printf("%s: configuration OK\n", gw.cfg_file);
+		cfg_free(gw.cfg);
+		return (LWGW_EXIT_OK);
+	}
+
+	log_open(gw.foreground ? LOG_TARGET_STDERR : LOG_TARGET_SYSLOG,
+	    lwgwd_level(&gw), "lwgwd");
+	if (!gw.foreground && daemon(0, 0) != 0)
+		fatal("daemon");
+	signal(SIGPIPE, SIG_IGN);
+	if (gw.cfg->warnings != NULL)
+		lwgwd_report(gw.cfg->warnings, 1);
+	lwgwd_raise_nofile(gw.cfg);
+
+	if ((gw.base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	gw.ev_term = lwgwd_signal(&gw, SIGTERM);
+	gw.ev_int = lwgwd_signal(&gw, SIGINT);
+	gw.ev_hup = lwgwd_signal(&gw, SIGHUP);
+	gw.started = time(NULL);
+
+	log_notice("lwgwd %s started with %s: %zu link%s, %zu factory server%s",
+	    PACKAGE_VERSION, gw.cfg_file, gw.cfg->nlinks,
+	    gw.cfg->nlinks == 1 ? "" : "s", gw.cfg->nservers,
+	    gw.cfg->nservers == 1 ? "" : "s");
+	if (event_base_dispatch(gw.base) == -1)
+		fatalx("event loop failed");
+
+	log_notice("stopped");
+	event_free(gw.ev_term);
+	event_free(gw.ev_int);
+	event_free(gw.ev_hup);
+	event_base_free(gw.base);
+	cfg_free(gw.cfg);
+	log_close();
+	return (LWGW_EXIT_OK);
+}
