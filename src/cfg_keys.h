@@ -47,4 +47,9 @@ extern const struct cfg_key	 cfg_link_keys[];
 extern const char *const	 cfg_link_types[];
 extern const char *const	 cfg_security_names[];
 
+/* cfg_util.c */
+int	cfg_unhex(const char *, uint8_t **, size_t *);
+int	cfg_read_key_file(const char *, uint8_t **, size_t *, char **);
+int	cfg_file_readable(const char *, char **);
+
 #endif
