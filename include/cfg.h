@@ -104,6 +104,19 @@ struct cfg_coap {
 	int		 block_size;
 };
 
+/* Virtual client timers and bounds (struct vclient_params); tests shorten them. */
+struct cfg_lwm2m {
+	int		 retry_base_ms;		/* first Register retry delay */
+	int		 retry_cap_ms;		/* longest retry delay */
+	int		 retry_attempts;	/* failures before a server counts as failed */
+	int		 update_margin_max_s;	/* Update at lifetime - min(lt/10, this) */
+	int		 backend_timeout_ms;	/* a sensor's Write/Execute answer, then 5.04 */
+	int		 notify_con_interval_s;	/* a CON notification at least this often */
+	int		 store_max;		/* notifications stored per server (SV-2) */
+	int		 shutdown_timeout_ms;	/* graceful De-register bound */
+	int		 bootstrap_retry_ms;	/* bootstrap retry after a failure */
+};
+
 struct cfg_gateway {
 	char		*state_dir;
 	char		*endpoint;	/* template: {link} {id} */
@@ -119,6 +132,7 @@ struct cfg {
 	char			*warnings;	/* "FILE:LINE: warning: ..." lines, or NULL */
 	struct cfg_gateway	 gateway;
 	struct cfg_coap		 coap;
+	struct cfg_lwm2m	 lwm2m;
 	bool			 has_bootstrap;
 	struct cfg_account	 bootstrap;
 	struct cfg_account	*servers;

@@ -8,6 +8,9 @@
 struct event;
 struct event_base;
 struct cfg;
+struct ctl;
+struct device_mgr;
+struct vclient_ctx;
 
 /* Exit codes of lwgwd (documented in lwgwd(8)). */
 #define LWGW_EXIT_OK		0
@@ -23,10 +26,21 @@ struct lwgw {
 	int			 verbose;	/* -v count */
 	time_t			 started;
 
+	struct vclient_ctx	*vclients;
+	struct device_mgr	*devices;
+	struct ctl		*ctl;
+
 	struct event		*ev_term;
 	struct event		*ev_int;
 	struct event		*ev_hup;
+	struct event		*ev_status;	/* systemd STATUS= updates */
 	bool			 exiting;
 };
+
+/* lwgwd.c */
+void	lwgwd_reload(struct lwgw *);
+
+/* lwgwd_ctl.c: the commands of the control socket. */
+extern const struct ctl_command	lwgwd_ctl_commands[];
 
 #endif

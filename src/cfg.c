@@ -494,6 +494,7 @@ cfg_load_gateway(struct cfg_errors *e, config_t *lc, struct cfg *cfg)
 
 	cfg_defaults(cfg_gateway_keys, &cfg->gateway, 0);
 	cfg_defaults(cfg_coap_keys, &cfg->coap, 0);
+	cfg_defaults(cfg_lwm2m_keys, &cfg->lwm2m, 0);
 	if (s != NULL) {
 		if (!config_setting_is_group(s))
 			cfg_error(e, s, 0, "gateway: expected a group { ... }");
@@ -518,6 +519,12 @@ cfg_load_gateway(struct cfg_errors *e, config_t *lc, struct cfg *cfg)
 			cfg_error(e, s, 0, "coap: expected a group { ... }");
 		else
 			cfg_section(e, s, cfg_coap_keys, &cfg->coap, 0, "coap");
+	}
+	if ((s = config_lookup(lc, "lwm2m")) != NULL) {
+		if (!config_setting_is_group(s))
+			cfg_error(e, s, 0, "lwm2m: expected a group { ... }");
+		else
+			cfg_section(e, s, cfg_lwm2m_keys, &cfg->lwm2m, 0, "lwm2m");
 	}
 }
 
@@ -641,7 +648,7 @@ struct cfg *
 cfg_load(const char *file, char **errors, int *nerrors)
 {
 	static const char *const top[] = {
-		"gateway", "coap", "bootstrap", "servers", "links", NULL
+		"gateway", "coap", "lwm2m", "bootstrap", "servers", "links", NULL
 	};
 	struct cfg_errors	 e = { .file = file };
 	config_t		 lc;
@@ -681,7 +688,7 @@ cfg_load(const char *file, char **errors, int *nerrors)
 		}
 		if (top[j] == NULL)
 			cfg_error(&e, s, 0, "unknown section '%s' (expected gateway, "
-			    "coap, bootstrap, servers or links)",
+			    "coap, lwm2m, bootstrap, servers or links)",
 			    config_setting_name(s));
 	}
 	cfg_load_gateway(&e, &lc, cfg);
@@ -757,6 +764,7 @@ cfg_free(struct cfg *cfg)
 		return;
 	cfg_free_section(cfg_gateway_keys, &cfg->gateway);
 	cfg_free_section(cfg_coap_keys, &cfg->coap);
+	cfg_free_section(cfg_lwm2m_keys, &cfg->lwm2m);
 	if (cfg->has_bootstrap)
 		cfg_free_account(&cfg->bootstrap);
 	for (i = 0; i < cfg->nservers; i++)

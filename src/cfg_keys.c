@@ -61,6 +61,30 @@ const struct cfg_key cfg_coap_keys[] = {
 };
 #undef C
 
+#define M(f)	offsetof(struct cfg_lwm2m, f)
+const struct cfg_key cfg_lwm2m_keys[] = {
+	{ .name = "retry_base_ms", .kind = CFG_KIND_INT, .off = M(retry_base_ms),
+	  .idef = 5000, .min = 10, .max = 3600000 },
+	{ .name = "retry_cap_ms", .kind = CFG_KIND_INT, .off = M(retry_cap_ms),
+	  .idef = 300000, .min = 10, .max = 86400000 },
+	{ .name = "retry_attempts", .kind = CFG_KIND_INT, .off = M(retry_attempts),
+	  .idef = 5, .min = 1, .max = 1000 },
+	{ .name = "update_margin_max_s", .kind = CFG_KIND_INT,
+	  .off = M(update_margin_max_s), .idef = 60, .min = 1, .max = 86400 },
+	{ .name = "backend_timeout_ms", .kind = CFG_KIND_INT,
+	  .off = M(backend_timeout_ms), .idef = 10000, .min = 10, .max = 600000 },
+	{ .name = "notify_con_interval_s", .kind = CFG_KIND_INT,
+	  .off = M(notify_con_interval_s), .idef = 86400, .min = 0, .max = 604800 },
+	{ .name = "store_max", .kind = CFG_KIND_INT, .off = M(store_max),
+	  .idef = 64, .min = 0, .max = 100000 },
+	{ .name = "shutdown_timeout_ms", .kind = CFG_KIND_INT,
+	  .off = M(shutdown_timeout_ms), .idef = 5000, .min = 0, .max = 600000 },
+	{ .name = "bootstrap_retry_ms", .kind = CFG_KIND_INT,
+	  .off = M(bootstrap_retry_ms), .idef = 10000, .min = 10, .max = 86400000 },
+	{ .name = NULL }
+};
+#undef M
+
 #define A(f)	offsetof(struct cfg_account, f)
 const struct cfg_key cfg_account_keys[] = {
 	{ .name = "uri", .kind = CFG_KIND_STRING, .off = A(uri),
@@ -202,6 +226,7 @@ cfg_restart_needed(const struct cfg *old, const struct cfg *new)
 	cfg_diff_section(&out, "gateway", cfg_gateway_keys, &old->gateway,
 	    &new->gateway);
 	cfg_diff_section(&out, "coap", cfg_coap_keys, &old->coap, &new->coap);
+	cfg_diff_section(&out, "lwm2m", cfg_lwm2m_keys, &old->lwm2m, &new->lwm2m);
 	if (old->has_bootstrap != new->has_bootstrap) {
 		xasprintf(&line, "%sbootstrap\n", out != NULL ? out : "");
 		free(out);

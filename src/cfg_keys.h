@@ -42,6 +42,7 @@ struct cfg_key {
 
 extern const struct cfg_key	 cfg_gateway_keys[];
 extern const struct cfg_key	 cfg_coap_keys[];
+extern const struct cfg_key	 cfg_lwm2m_keys[];
 extern const struct cfg_key	 cfg_account_keys[];
 extern const struct cfg_key	 cfg_link_keys[];
 extern const char *const	 cfg_link_types[];

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +15,35 @@
 
 #include <event2/event.h>
 
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
 #include "cfg.h"
+#include "ctl.h"
+#include "device.h"
 #include "log.h"
 #include "lwgw.h"
+#include "vclient.h"
 #include "xmalloc.h"
+
+#define LWGWD_STATUS_INTERVAL	5	/* s between systemd STATUS= updates */
+
+/* The virtual clients' timers, from the lwm2m section. */
+static void
+lwgwd_params(const struct cfg *cfg, struct vclient_params *vp)
+{
+	vclient_params_default(vp);
+	vp->retry_base_ms = cfg->lwm2m.retry_base_ms;
+	vp->retry_cap_ms = cfg->lwm2m.retry_cap_ms;
+	vp->retry_attempts = cfg->lwm2m.retry_attempts;
+	vp->update_margin_max_s = cfg->lwm2m.update_margin_max_s;
+	vp->backend_timeout_ms = cfg->lwm2m.backend_timeout_ms;
+	vp->notify_con_interval_s = cfg->lwm2m.notify_con_interval_s;
+	vp->store_max = cfg->lwm2m.store_max;
+	vp->shutdown_timeout_ms = cfg->lwm2m.shutdown_timeout_ms;
+	vp->bootstrap_retry_ms = cfg->lwm2m.bootstrap_retry_ms;
+}
 
 static void
 usage(FILE *f)
@@ -92,7 +118,40 @@ lwgwd_raise_nofile(const struct cfg *cfg)
 		    (unsigned long long)rl.rlim_cur, (unsigned long long)want);
 }
 
+/* The systemd notification socket, when started by systemd (Type=notify). */
 static void
+lwgwd_notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+lwgwd_notify(const char *fmt, ...)
+{
+#ifdef HAVE_LIBSYSTEMD
+	char	buf[256];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	sd_notify(0, buf);
+#else
+	(void)fmt;
+#endif
+}
+
+static void
+lwgwd_status_timer(evutil_socket_t fd, short events, void *arg)
+{
+	struct lwgw	*gw = arg;
+	size_t		 counts[VCLIENT_NSTATES], total;
+
+	total = vclient_ctx_counts(gw->vclients, counts);
+	lwgwd_notify("STATUS=%zu devices: %zu registered, %zu registering, "
+	    "%zu bootstrapping", total, counts[VCLIENT_REGISTERED],
+	    counts[VCLIENT_REGISTERING], counts[VCLIENT_BOOTSTRAPPING] +
+	    counts[VCLIENT_HOLD_OFF]);
+}
+
+void
 lwgwd_reload(struct lwgw *gw)
 {
 	struct cfg	*cfg;
@@ -123,6 +182,15 @@ lwgwd_reload(struct lwgw *gw)
 	log_notice("reloaded %s", gw->cfg_file);
 }
 
+/* Every vclient de-registered (or the bound passed): leave the loop. */
+static void
+lwgwd_shutdown_done(void *arg)
+{
+	struct lwgw	*gw = arg;
+
+	event_base_loopexit(gw->base, NULL);
+}
+
 static void
 lwgwd_signal_cb(evutil_socket_t sig, short events, void *arg)
 {
@@ -137,9 +205,11 @@ lwgwd_signal_cb(evutil_socket_t sig, short events, void *arg)
 		if (gw->exiting)
 			break;
 		gw->exiting = true;
-		log_notice("received %s, stopping", sig == SIGTERM ?
-		    "SIGTERM" : "SIGINT");
-		event_base_loopexit(gw->base, NULL);
+		log_notice("received %s, de-registering and stopping",
+		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		lwgwd_notify("STOPPING=1");
+		device_mgr_stop(gw->devices);
+		vclient_ctx_shutdown(gw->vclients, lwgwd_shutdown_done, gw);
 		break;
 	}
 }
@@ -168,7 +238,9 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct lwgw	 gw = { .cfg_file = LWGW_CONFIG_FILE };
-	char		*errors;
+	struct vclient_params vp;
+	struct timeval	 tv = { LWGWD_STATUS_INTERVAL, 0 };
+	char		*errors, *cause = NULL;
 	int		 ch, check = 0, nerrors;
 
 	while ((ch = getopt_long(argc, argv, "c:fnvVh", longopts, NULL)) != -1) {
@@ -232,14 +304,39 @@ main(int argc, char **argv)
 	gw.ev_hup = lwgwd_signal(&gw, SIGHUP);
 	gw.started = time(NULL);
 
-	log_notice("lwgwd %s started with %s: %zu link%s, %zu factory server%s",
-	    PACKAGE_VERSION, gw.cfg_file, gw.cfg->nlinks,
-	    gw.cfg->nlinks == 1 ? "" : "s", gw.cfg->nservers,
-	    gw.cfg->nservers == 1 ? "" : "s");
+	lwgwd_params(gw.cfg, &vp);
+	if ((gw.vclients = vclient_ctx_create(gw.base, gw.cfg, &vp, &cause)) == NULL) {
+		log_err("%s", cause);
+		return (LWGW_EXIT_RUNTIME);
+	}
+	if ((gw.ctl = ctl_create(gw.base, gw.cfg->gateway.control_socket,
+	    lwgwd_ctl_commands, &gw, &cause)) == NULL) {
+		log_err("%s", cause);
+		return (LWGW_EXIT_RUNTIME);
+	}
+	if ((gw.devices = device_mgr_create(gw.base, gw.cfg, gw.vclients,
+	    &cause)) == NULL) {
+		log_err("%s", cause);
+		return (LWGW_EXIT_RUNTIME);
+	}
+	gw.ev_status = event_new(gw.base, -1, EV_PERSIST, lwgwd_status_timer, &gw);
+	event_add(gw.ev_status, &tv);
+
+	log_notice("lwgwd %s started with %s: %zu link%s, %zu device%s, "
+	    "control socket %s", PACKAGE_VERSION, gw.cfg_file, gw.cfg->nlinks,
+	    gw.cfg->nlinks == 1 ? "" : "s", device_mgr_count(gw.devices),
+	    device_mgr_count(gw.devices) == 1 ? "" : "s",
+	    gw.cfg->gateway.control_socket);
+	lwgwd_notify("READY=1");
+	lwgwd_status_timer(-1, 0, &gw);
 	if (event_base_dispatch(gw.base) == -1)
 		fatalx("event loop failed");
 
 	log_notice("stopped");
+	ctl_free(gw.ctl);
+	device_mgr_free(gw.devices);
+	vclient_ctx_free(gw.vclients);
+	event_free(gw.ev_status);
 	event_free(gw.ev_term);
 	event_free(gw.ev_int);
 	event_free(gw.ev_hup);

@@ -11,7 +11,8 @@ python3 openssl procps
 "
 
 missing=""
-for p in $PACKAGES; do
+# Callers add what only they need (tools/deb.sh: the packaging tools).
+for p in $PACKAGES ${EXTRA_PACKAGES:-}; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
 		missing="$missing $p"
 	fi

@@ -111,6 +111,8 @@ START_TEST(good_full)
 	ck_assert_double_eq(cfg->coap.ack_random_factor, 1.0);
 	ck_assert_int_eq(cfg->coap.max_retransmit, 4);
 	ck_assert_int_eq(cfg->coap.block_size, 1024);
+	ck_assert_int_eq(cfg->lwm2m.retry_attempts, 5);
+	ck_assert_int_eq(cfg->lwm2m.shutdown_timeout_ms, 5000);
 	ck_assert(cfg->has_bootstrap);
 	ck_assert_int_eq(cfg->bootstrap.security, CFG_SECURITY_NOSEC);
 	ck_assert_int_eq(cfg->bootstrap.hold_off, 3);
@@ -335,8 +337,8 @@ START_TEST(templates_and_sections)
 	    "%s:1: gateway.endpoint: the template must contain {id} so that every "
 	    "device gets its own name\n"
 	    "%s:2: bootstrap.psk_identity: unterminated '{' in \"{ep\"\n"
-	    "%s:4: unknown section 'gatway' (expected gateway, coap, bootstrap, "
-	    "servers or links)\n", 5);
+	    "%s:4: unknown section 'gatway' (expected gateway, coap, lwm2m, "
+	    "bootstrap, servers or links)\n", 5);
 }
 END_TEST
 

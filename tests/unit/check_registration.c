@@ -1,0 +1,464 @@
+/*
+ * Registration interface of the vclient against a fake server on loopback: Register,
+ * Update, De-register, backoff, several servers, BS-7 (no DM before Register is
+ * acknowledged), SV-1 Disable, SV-2 storing, SV-3 Update trigger, SV-4.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "dm.h"
+#include "log.h"
+#include "../../src/lwm2m/vclient_int.h"
+#include "vclient_test.h"
+#include "xmalloc.h"
+
+static struct event_base	*base;
+static struct vt_server		 srv, srv2;
+static struct cfg		*cfg;
+static struct vclient_ctx	*ctx;
+
+static const uint16_t		 temp_iids[] = { 0 };
+static const struct vclient_object temp_objs[] = {
+	{ 3303, temp_iids, 1 },
+	{ 3304, NULL, 0 },
+};
+
+static void
+setup_n(size_t n, int lifetime)
+{
+	struct vclient_params	 p;
+	uint16_t		 ports[2];
+	char			*cause = NULL;
+
+	base = event_base_new();
+	ck_assert_int_eq(vt_server_open(&srv), 0);
+	ck_assert_int_eq(vt_server_open(&srv2), 0);
+	ports[0] = srv.port;
+	ports[1] = srv2.port;
+	cfg = vt_cfg(n, ports, lifetime);
+	vt_params(&p);
+	ctx = vclient_ctx_create(base, cfg, &p, &cause);
+	ck_assert_msg(ctx != NULL, "%s", cause);
+}
+
+static void
+teardown(void)
+{
+	vclient_ctx_free(ctx);
+	vt_cfg_free(cfg);
+	vt_server_close(&srv);
+	vt_server_close(&srv2);
+	event_base_free(base);
+}
+
+static struct vclient *
+make_vc(const char *ep)
+{
+	struct vclient_desc	 d;
+	struct vclient		*vc;
+	char			*cause = NULL;
+
+	memset(&d, 0, sizeof d);
+	d.endpoint = ep;
+	d.objects = temp_objs;
+	d.nobjects = 2;
+	d.manufacturer = "Acme";
+	vc = vclient_create(ctx, &d, &cause);
+	ck_assert_msg(vc != NULL, "%s", cause);
+	return vc;
+}
+
+START_TEST(links_exact)
+{
+	struct vclient	*vc;
+	uint8_t		 buf[512];
+	size_t		 len;
+	const char	*want = "</>;rt=\"oma.lwm2m\";ct=11542,</1/0>,</2>,</3/0>,"
+	    "</3303>;ver=1.1,</3303/0>,</3304>;ver=1.1";
+
+	setup_n(1, 60);
+	vc = make_vc("ep-links");
+	ck_assert_int_eq(registration_links(vc->store, buf, sizeof buf, &len), 0);
+	ck_assert_int_eq((int)len, (int)strlen(want));
+	ck_assert(memcmp(buf, want, len) == 0);
+	/* Too small a buffer is an error, never a truncated payload. */
+	ck_assert_int_eq(registration_links(vc->store, buf, 20, &len),
+	    LWM2M_ERR_TOO_LARGE);
+	teardown();
+}
+END_TEST
+
+START_TEST(backoff_schedule)
+{
+	struct vclient_params	p;
+
+	vclient_params_default(&p);
+	p.retry_base_ms = 200;
+	p.retry_cap_ms = 800;
+	ck_assert_uint_eq(registration_backoff_ms(&p, 1), 200);
+	ck_assert_uint_eq(registration_backoff_ms(&p, 2), 400);
+	ck_assert_uint_eq(registration_backoff_ms(&p, 3), 800);
+	ck_assert_uint_eq(registration_backoff_ms(&p, 4), 800);
+	ck_assert_uint_eq(registration_backoff_ms(&p, 40), 800);
+	vclient_params_default(&p);
+	ck_assert_uint_eq(registration_update_delay_ms(&p, 300), 270000);
+	ck_assert_uint_eq(registration_update_delay_ms(&p, 86400), 86340000);
+	ck_assert_uint_eq(registration_update_delay_ms(&p, 10), 9000);
+	ck_assert_uint_eq(registration_update_delay_ms(&p, 2), 1000);
+	ck_assert_uint_eq(registration_update_delay_ms(&p, 1), 500);
+}
+END_TEST
+
+/* Register (query, payload), Update at lifetime minus the margin, De-register. */
+START_TEST(register_update_deregister)
+{
+	struct vclient	*vc;
+	struct vt_msg	 m;
+
+	setup_n(1, 2);
+	vc = make_vc("ep-reg");
+	ck_assert(vt_accept_register(&srv, base, "a1", &m));
+	ck_assert_str_eq(m.query, "ep=ep-reg&lt=2&lwm2m=1.1&b=U");
+	ck_assert_int_eq(m.format, 40);
+	ck_assert(m.len > 0 && memcmp(m.payload, "</>;rt=\"oma.lwm2m\"", 18) == 0);
+	ck_assert_int_eq(vclient_state(vc), VCLIENT_REGISTERED);
+	/* Update after lifetime 2 s - 1 s margin: no query, no payload. */
+	ck_assert(vt_recv(&srv, base, 2500, &m, true));
+	ck_assert_int_eq(m.code, 2);
+	ck_assert_str_eq(m.path, "rd/a1");
+	ck_assert_str_eq(m.query, "");
+	ck_assert_uint_eq(m.len, 0);
+	vt_reply(&srv, &m, 68, NULL);	/* 2.04 */
+	vt_run(base, 20);
+	/* The lifetime changes: Update with lt= (SV: Update when Lifetime written). */
+	ck_assert_int_eq(dm_set_int(vc->store, &LWM2M_PATH_RES(1, 0, 1), 30, NULL), 0);
+	registration_server_written(vc, 101);
+	ck_assert(vt_recv(&srv, base, 1000, &m, true));
+	ck_assert_str_eq(m.path, "rd/a1");
+	ck_assert_str_eq(m.query, "lt=30");
+	vt_reply(&srv, &m, 68, NULL);
+	vt_run(base, 20);
+	vclient_destroy(vc);
+	ck_assert(vt_recv(&srv, base, 1000, &m, true));
+	ck_assert_int_eq(m.code, 4);	/* DELETE */
+	ck_assert_str_eq(m.path, "rd/a1");
+	vt_reply(&srv, &m, 66, NULL);	/* 2.02 */
+	vt_run(base, 50);
+	ck_assert_uint_eq(vclient_ctx_counts(ctx, NULL), 0);
+	teardown();
+}
+END_TEST
+
+/* An Update answered 4.04 is followed by a fresh Register. */
+START_TEST(update_404_registers_again)
+{
+	struct vclient	*vc;
+	struct vt_msg	 m;
+
+	setup_n(1, 60);
+	vc = make_vc("ep-404");
+	ck_assert(vt_accept_register(&srv, base, "b", &m));
+	vclient_request_update(vc);
+	ck_assert(vt_recv(&srv, base, 1000, &m, true));
+	ck_assert_str_eq(m.path, "rd/b");
+	vt_reply(&srv, &m, 132, NULL);	/* 4.04 */
+	ck_assert(vt_recv(&srv, base, 1000, &m, true));
+	ck_assert_str_eq(m.path, "rd");
+	ck_assert(strstr(m.query, "ep=ep-404") != NULL);
+	teardown();
+}
+END_TEST
+
+/* BS-7: before the server acknowledged Register, its requests are not served. */
+START_TEST(bs7_no_dm_before_register)
+{
+	struct vclient	*vc;
+	struct vt_msg	 reg, m;
+	struct vt_send	 s;
+	uint8_t		 tok[2] = { 1, 2 };
+	bool		 answered = false;
+
+	setup_n(1, 60);
+	vc = make_vc("ep-bs7");
+	ck_assert(vt_recv(&srv, base, 1000, &reg, true));
+	ck_assert_str_eq(reg.path, "rd");
+	vt_send_init(&s);
+	s.code = 1;
+	s.path = "3/0/0";
+	s.token = tok;
+	s.tkl = 2;
+	vt_send(&srv, vclient_port(vc), &s);
+	while (vt_recv(&srv, base, 400, &m, true)) {
+		if (m.tkl == 2 && memcmp(m.token, tok, 2) == 0)
+			answered = true;
+	}
+	ck_assert(!answered);
+	/* Once registered, the same request is served. */
+	vt_reply(&srv, &reg, 65, "rd/c");
+	vt_run(base, 20);
+	ck_assert(registration_is_registered(vclient_peer_find(vc, 101)));
+	ck_assert(vt_request(&srv, base, vclient_port(vc), &s, &m));
+	ck_assert_int_eq(m.code, 69);
+	ck_assert_uint_eq(m.len, 4);
+	ck_assert(memcmp(m.payload, "Acme", 4) == 0);
+	teardown();
+}
+END_TEST
+
+/* SV-3 Registration Update Trigger, and SV-1 Disable with its timeout. */
+START_TEST(sv1_sv3_disable_and_trigger)
+{
+	struct vclient	*vc;
+	struct vt_msg	 m;
+	struct vt_send	 s;
+	uint8_t		 tok[1] = { 7 };
+	bool		 got;
+
+	setup_n(1, 60);
+	vc = make_vc("ep-sv");
+	ck_assert(vt_accept_register(&srv, base, "d", &m));
+	vt_send_init(&s);
+	s.code = 2;
+	s.path = "1/0/8";
+	s.token = tok;
+	s.tkl = 1;
+	ck_assert(vt_request(&srv, base, vclient_port(vc), &s, &m));
+	ck_assert_int_eq(m.code, 68);
+	ck_assert(vt_recv(&srv, base, 1000, &m, true));
+	ck_assert_str_eq(m.path, "rd/d");	/* SV-3: the Update */
+	vt_reply(&srv, &m, 68, NULL);
+
+	/* Disable Timeout 1 s, then Disable. */
+	vt_send_init(&s);
+	s.code = 3;
+	s.path = "1/0/5";
+	s.token = tok;
+	s.tkl = 1;
+	s.format = 0;
+	s.payload = "1";
+	s.len = 1;
+	ck_assert(vt_request(&srv, base, vclient_port(vc), &s, &m));
+	ck_assert_int_eq(m.code, 68);
+	vt_send_init(&s);
+	s.code = 2;
+	s.path = "1/0/4";
+	s.token = tok;
+	s.tkl = 1;
+	ck_assert(vt_request(&srv, base, vclient_port(vc), &s, &m));
+	ck_assert_int_eq(m.code, 68);		/* SV-1: respond first */
+	ck_assert(vt_recv(&srv, base, 1000, &m, true));
+	ck_assert_int_eq(m.code, 4);		/* then De-register */
+	ck_assert_str_eq(m.path, "rd/d");
+	vt_reply(&srv, &m, 66, NULL);
+	vt_run(base, 20);
+	ck_assert_int_eq(vclient_peer_find(vc, 101)->reg, VREG_DISABLED);
+	/* Silent during the Disable Timeout ... */
+	got = vt_recv(&srv, base, 700, &m, true);
+	ck_assert(!got);
+	/* ... then registers again. */
+	ck_assert(vt_recv(&srv, base, 1500, &m, true));
+	ck_assert_str_eq(m.path, "rd");
+	teardown();
+}
+END_TEST
+
+/* SV-2: notifications while disabled are stored and sent in order when back. */
+START_TEST(sv2_storing)
+{
+	struct vclient		*vc;
+	struct vt_msg		 m;
+	struct vt_send		 s;
+	uint8_t			 tok[2] = { 9, 9 };
+	struct lwm2m_value	 v = { .type = LWM2M_TYPE_FLOAT };
+	int64_t			 seq;
+	int			 i;
+
+	setup_n(1, 60);
+	vc = make_vc("ep-sv2");
+	v.v.f = 20.0;
+	ck_assert_int_eq(vclient_reading(vc, &LWM2M_PATH_RES(3303, 0, 5700), &v), 0);
+	ck_assert(vt_accept_register(&srv, base, "e", &m));
+	vt_send_init(&s);
+	s.code = 1;
+	s.path = "3303/0/5700";
+	s.token = tok;
+	s.tkl = 2;
+	s.observe = 0;
+	ck_assert(vt_request(&srv, base, vclient_port(vc), &s, &m));
+	ck_assert_int_eq(m.code, 69);
+	ck_assert(m.observe >= 0);
+	seq = m.observe;
+	if (getenv("VT_DEBUG") != NULL)
+		fprintf(stderr, "observe response seq %lld\n", (long long)seq);
+	/* Disable (long timeout), store 3 readings, then enable by hand. */
+	vt_send_init(&s);
+	s.code = 2;
+	s.path = "1/0/4";
+	s.token = tok;
+	s.tkl = 1;
+	ck_assert(vt_request(&srv, base, vclient_port(vc), &s, &m));
+	ck_assert(vt_recv(&srv, base, 1000, &m, true));
+	vt_reply(&srv, &m, 66, NULL);
+	vt_run(base, 20);
+	for (i = 1; i <= 3; i++) {
+		v.v.f = 20.0 + i;
+		ck_assert_int_eq(vclient_reading(vc, &LWM2M_PATH_RES(3303, 0, 5700),
+		    &v), 0);
+	}
+	ck_assert_uint_eq(vclient_peer_find(vc, 101)->nstored, 3);
+	ck_assert(!vt_recv(&srv, base, 200, &m, true));
+	registration_start(vclient_peer_find(vc, 101));
+	ck_assert(vt_accept_register(&srv, base, "f", &m));
+	for (i = 1; i <= 3; i++) {
+		char	want[16];
+
+		ck_assert(vt_recv(&srv, base, 1000, &m, true));
+		ck_assert_int_eq(m.type, 0);	/* CON, one after the other */
+		ck_assert_int_eq(m.tkl, 2);
+		ck_assert_msg(m.observe > seq, "observe %lld after %lld",
+		    (long long)m.observe, (long long)seq);
+		seq = m.observe;
+		snprintf(want, sizeof want, "%d", 20 + i);
+		ck_assert_uint_eq(m.len, strlen(want));
+		ck_assert(memcmp(m.payload, want, m.len) == 0);
+		vt_reply(&srv, &m, 0, NULL);	/* empty ACK */
+	}
+	teardown();
+}
+END_TEST
+
+/* SV-4: Short Server ID 0 and 65535 never make a server. */
+START_TEST(sv4_reserved_ssid)
+{
+	struct vclient	*vc;
+	struct vpeer	*p;
+
+	setup_n(1, 60);
+	vc = make_vc("ep-sv4");
+	ck_assert_ptr_nonnull(vclient_peer_find(vc, 101));
+	ck_assert_int_eq(dm_set_int(vc->store, &LWM2M_PATH_RES(0, 0, 10), 0, NULL), 0);
+	ck_assert_int_eq(dm_set_int(vc->store, &LWM2M_PATH_RES(1, 0, 0), 0, NULL), 0);
+	vclient_peers_sync(vc);
+	LIST_FOREACH(p, &vc->peers, entry)
+		ck_assert(p->kind != VPEER_SERVER);
+	ck_assert_int_eq(dm_set_int(vc->store, &LWM2M_PATH_RES(0, 0, 10), 65535, NULL),
+	    0);
+	ck_assert_int_eq(dm_set_int(vc->store, &LWM2M_PATH_RES(1, 0, 0), 65535, NULL),
+	    0);
+	vclient_peers_sync(vc);
+	LIST_FOREACH(p, &vc->peers, entry)
+		ck_assert(p->kind != VPEER_SERVER);
+	teardown();
+}
+END_TEST
+
+/* Two servers are independent; a server that never answers fails on its own; when
+ * every server failed (no Bootstrap-Server account) the vclient is FAILED (BS-10). */
+START_TEST(two_servers_independent)
+{
+	struct vclient	*vc;
+	struct vt_msg	 m;
+
+	setup_n(2, 60);
+	vc = make_vc("ep-two");
+	ck_assert(vt_accept_register(&srv, base, "g", &m));
+	ck_assert_int_eq(vclient_state(vc), VCLIENT_REGISTERED);
+	/* srv2 ignores everything: 3 attempts with short backoff. */
+	vt_run(base, 4000);
+	ck_assert_uint_ge(vclient_peer_find(vc, 102)->attempts, 3);
+	ck_assert(!registration_is_registered(vclient_peer_find(vc, 102)));
+	ck_assert_int_eq(vclient_state(vc), VCLIENT_REGISTERED);
+	ck_assert(registration_is_registered(vclient_peer_find(vc, 101)));
+	teardown();
+}
+END_TEST
+
+START_TEST(all_servers_failed)
+{
+	struct vclient	*vc;
+
+	setup_n(1, 60);
+	vc = make_vc("ep-fail");
+	vt_run(base, 3500);
+	ck_assert_uint_ge(vclient_peer_find(vc, 101)->attempts, 3);
+	ck_assert_int_eq(vclient_state(vc), VCLIENT_FAILED);
+	teardown();
+}
+END_TEST
+
+/* Graceful shutdown: De-register from every server, then done. */
+static int	shutdown_done;
+
+static void
+shutdown_cb(void *arg)
+{
+	(void)arg;
+	shutdown_done++;
+}
+
+START_TEST(shutdown_deregisters)
+{
+	struct vt_msg	m;
+
+	setup_n(1, 60);
+	make_vc("ep-sd1");
+	ck_assert(vt_accept_register(&srv, base, "h1", &m));
+	make_vc("ep-sd2");
+	ck_assert(vt_accept_register(&srv, base, "h2", &m));
+	shutdown_done = 0;
+	vclient_ctx_shutdown(ctx, shutdown_cb, NULL);
+	ck_assert_int_eq(shutdown_done, 0);	/* never from inside the call */
+	ck_assert(vt_recv(&srv, base, 1000, &m, true));
+	ck_assert_int_eq(m.code, 4);
+	vt_reply(&srv, &m, 66, NULL);
+	ck_assert(vt_recv(&srv, base, 1000, &m, true));
+	ck_assert_int_eq(m.code, 4);
+	vt_reply(&srv, &m, 66, NULL);
+	vt_run(base, 50);
+	ck_assert_int_eq(shutdown_done, 1);
+	teardown();
+}
+END_TEST
+
+static Suite *
+registration_suite(void)
+{
+	Suite	*s = suite_create("registration");
+	TCase	*tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, links_exact);
+	tcase_add_test(tc, backoff_schedule);
+	tcase_add_test(tc, register_update_deregister);
+	tcase_add_test(tc, update_404_registers_again);
+	tcase_add_test(tc, bs7_no_dm_before_register);
+	tcase_add_test(tc, sv1_sv3_disable_and_trigger);
+	tcase_add_test(tc, sv2_storing);
+	tcase_add_test(tc, sv4_reserved_ssid);
+	tcase_add_test(tc, two_servers_independent);
+	tcase_add_test(tc, all_servers_failed);
+	tcase_add_test(tc, shutdown_deregisters);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 nfailed;
+
+	log_open(LOG_TARGET_STDERR, getenv("VT_DEBUG") != NULL ? LOG_DEBUG : LOG_WARNING,
+	    "check_registration");
+	sr = srunner_create(registration_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	nfailed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
