@@ -26,6 +26,11 @@ run_suite() {
 	echo "== $name: make check"
 	if ! make -C "$top/_build/$name" -j"$(nproc)" check >"$top/_build/$name.check.out" 2>&1; then
 		status=1
+		if ! grep -q '^# TOTAL' "$top/_build/$name.check.out"; then
+			echo "== $name: make check did not run the tests"
+			tail -n 30 "$top/_build/$name.check.out"
+			fail=$((fail + 1))
+		fi
 	fi
 	# Every check program's own summary ("100%: Checks: N, Failures: 0, Errors: 0").
 	for log in $(find "$top/_build/$name/tests" -name '*.log' | sort); do
