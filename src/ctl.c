@@ -1,6 +1,7 @@
 /* The control socket: accept, read one request line, dispatch, answer, close. */
 #include "config.h"
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -29,13 +30,16 @@ struct ctl {
 	const struct ctl_command	*cmds;
 	void				*arg;
 	int				 timeout_ms;
+	LIST_HEAD(, ctl_conn)		 conns;
 };
 
-/* One client connection. */
+/* One client connection; the ctl owns them, so ctl_free() can close them all. */
 struct ctl_conn {
-	struct ctl	*ctl;
-	bool		 answering;
-	size_t		 discarded;
+	struct ctl		*ctl;
+	struct bufferevent	*bev;
+	bool			 answering;
+	size_t			 discarded;
+	LIST_ENTRY(ctl_conn)	 entry;
 };
 #define CTL_DISCARD_MAX	65536	/* input dropped after a request before we hang up */
 
@@ -58,6 +62,7 @@ ctl_drained_cb(struct bufferevent *bev, void *arg)
 static void
 ctl_close(struct bufferevent *bev, struct ctl_conn *conn)
 {
+	LIST_REMOVE(conn, entry);
 	bufferevent_free(bev);
 	free(conn);
 }
@@ -231,6 +236,8 @@ ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	}
 	conn = xcalloc(1, sizeof *conn);
 	conn->ctl = ctl;
+	conn->bev = bev;
+	LIST_INSERT_HEAD(&ctl->conns, conn, entry);
 	bufferevent_setcb(bev, ctl_read_cb, NULL, ctl_event_cb, conn);
 	bufferevent_set_timeouts(bev, &tv, &tv);
 	/* Read no more than a line's worth before judging the request. */
@@ -280,6 +287,7 @@ ctl_create(struct event_base *base, const char *path,
 	ctl->cmds = cmds;
 	ctl->arg = arg;
 	ctl->timeout_ms = CTL_TIMEOUT_MS;
+	LIST_INIT(&ctl->conns);
 	ctl->listener = evconnlistener_new(base, ctl_accept_cb, ctl,
 	    LEV_OPT_CLOSE_ON_FREE, 16, fd);
 	if (ctl->listener == NULL) {
@@ -304,6 +312,8 @@ ctl_free(struct ctl *ctl)
 {
 	if (ctl == NULL)
 		return;
+	while (!LIST_EMPTY(&ctl->conns))
+		ctl_close(LIST_FIRST(&ctl->conns)->bev, LIST_FIRST(&ctl->conns));
 	evconnlistener_free(ctl->listener);
 	unlink(ctl->path);
 	free(ctl->path);
