@@ -8,6 +8,7 @@ build-essential autoconf automake pkg-config
 libevent-dev libcoap3-dev libcoap3-bin libwolfssl-dev libconfig-dev libexpat1-dev
 libsystemd-dev check
 python3 openssl procps
+dbus python3-dbus python3-gi
 "
 
 missing=""
