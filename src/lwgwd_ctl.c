@@ -8,6 +8,7 @@
 
 #include <event2/buffer.h>
 
+#include "codec.h"
 #include "ctl.h"
 #include "device.h"
 #include "dm.h"
@@ -157,6 +158,17 @@ lwgwd_ctl_list(void *arg, int argc, char **argv, bool json, struct evbuffer *out
 	return (0);
 }
 
+/* The vclient an operator names, or an error saying there is none. */
+static struct vclient *
+lwgwd_ctl_find(struct lwgw *gw, const char *ep, char **cause)
+{
+	struct vclient	*vc = vclient_find(gw->vclients, ep);
+
+	if (vc == NULL)
+		xasprintf(cause, "no device %s", ep);
+	return (vc);
+}
+
 struct lwgwd_ctl_show {
 	struct evbuffer	*out;
 	bool		 json;
@@ -177,64 +189,37 @@ lwgwd_ctl_show_value(const struct lwm2m_path *p, const struct lwm2m_value *v,
     void *arg)
 {
 	struct lwgwd_ctl_show	*s = arg;
-	char			 path[DM_PATH_MAXLEN], text[64];
-	const char		*str = text;
-	bool			 quote = false;
+	struct codec_entry	 e = { .path = *p, .value = *v };
+	char			 path[DM_PATH_MAXLEN], text[256];
+	uint8_t			 buf[256];
+	size_t			 len = 0;
+	bool			 quote;
 
 	dm_path_format(p, path, sizeof path);
-	if (lwgwd_ctl_secret(p))
-		str = "(secret)";
-	else {
-		switch (v->type) {
-		case LWM2M_TYPE_INTEGER:
-		case LWM2M_TYPE_TIME:
-			snprintf(text, sizeof text, "%lld", (long long)v->v.i);
-			break;
-		case LWM2M_TYPE_UNSIGNED:
-			snprintf(text, sizeof text, "%llu", (unsigned long long)v->v.u);
-			break;
-		case LWM2M_TYPE_FLOAT:
-			snprintf(text, sizeof text, "%.15g", v->v.f);
-			break;
-		case LWM2M_TYPE_BOOLEAN:
-			str = v->v.b ? "true" : "false";
-			break;
-		case LWM2M_TYPE_OBJLNK:
-			snprintf(text, sizeof text, "%u:%u", v->v.objlnk.oid,
-			    v->v.objlnk.iid);
-			break;
-		case LWM2M_TYPE_OPAQUE:
-			snprintf(text, sizeof text, "(%zu bytes)", v->v.bytes.len);
-			break;
-		case LWM2M_TYPE_STRING:
-		case LWM2M_TYPE_CORELNK:
-			quote = true;
-			break;
-		default:
-			str = "";
-			break;
-		}
-	}
+	quote = v->type == LWM2M_TYPE_STRING || v->type == LWM2M_TYPE_CORELNK ||
+	    v->type == LWM2M_TYPE_OBJLNK;
+	/* The values as a server would read them in text/plain; keys never. */
+	if (lwgwd_ctl_secret(p)) {
+		snprintf(text, sizeof text, "(secret)");
+		quote = true;
+	} else if (v->type == LWM2M_TYPE_OPAQUE) {
+		snprintf(text, sizeof text, "(%zu bytes)", v->v.bytes.len);
+		quote = true;
+	} else if (codec_encode(LWM2M_FMT_TEXT, p, &e, 1, buf, sizeof buf - 1,
+	    &len) == 0)
+		snprintf(text, sizeof text, "%.*s", (int)len, (const char *)buf);
+	else
+		snprintf(text, sizeof text, "(%zu bytes of text)", v->v.bytes.len);
 	if (s->json) {
 		evbuffer_add_printf(s->out, "%s\"%s\":", s->first ? "" : ",", path);
-		if (quote) {
-			char	*tmp = xstrndup((const char *)v->v.bytes.ptr,
-			    v->v.bytes.len);
-
-			ctl_json_str(s->out, tmp);
-			free(tmp);
-		} else if (str == text || v->type == LWM2M_TYPE_BOOLEAN)
-			evbuffer_add_printf(s->out, v->type == LWM2M_TYPE_OPAQUE ||
-			    v->type == LWM2M_TYPE_OBJLNK ? "\"%s\"" : "%s", str);
+		if (quote)
+			ctl_json_str(s->out, text);
 		else
-			ctl_json_str(s->out, str);
+			evbuffer_add_printf(s->out, "%s", text);
 		s->first = false;
-	} else if (quote)
-		evbuffer_add_printf(s->out, "%-22s \"%.*s\"\n", path,
-		    (int)(v->v.bytes.len > 200 ? 200 : v->v.bytes.len),
-		    (const char *)v->v.bytes.ptr);
-	else
-		evbuffer_add_printf(s->out, "%-22s %s\n", path, str);
+	} else
+		evbuffer_add_printf(s->out, quote ? "%-22s \"%s\"\n" : "%-22s %s\n",
+		    path, text);
 	return (0);
 }
 
@@ -242,14 +227,11 @@ static int
 lwgwd_ctl_show(void *arg, int argc, char **argv, bool json, struct evbuffer *out,
     char **cause)
 {
-	struct lwgw		*gw = arg;
-	struct vclient		*vc = vclient_find(gw->vclients, argv[1]);
+	struct vclient		*vc = lwgwd_ctl_find(arg, argv[1], cause);
 	struct lwgwd_ctl_show	 s = { .out = out, .json = json, .first = true };
 
-	if (vc == NULL) {
-		xasprintf(cause, "no device %s", argv[1]);
+	if (vc == NULL)
 		return (-1);
-	}
 	if (json) {
 		evbuffer_add_printf(out, "{\"endpoint\":");
 		ctl_json_str(out, vclient_endpoint(vc));
@@ -269,13 +251,10 @@ static int
 lwgwd_ctl_rebootstrap(void *arg, int argc, char **argv, bool json,
     struct evbuffer *out, char **cause)
 {
-	struct lwgw	*gw = arg;
-	struct vclient	*vc = vclient_find(gw->vclients, argv[1]);
+	struct vclient	*vc = lwgwd_ctl_find(arg, argv[1], cause);
 
-	if (vc == NULL) {
-		xasprintf(cause, "no device %s", argv[1]);
+	if (vc == NULL)
 		return (-1);
-	}
 	if (vclient_request_bootstrap(vc, cause) != 0)
 		return (-1);
 	evbuffer_add_printf(out, json ? "{\"rebootstrap\":\"%s\"}\n" :
@@ -287,13 +266,10 @@ static int
 lwgwd_ctl_update(void *arg, int argc, char **argv, bool json,
     struct evbuffer *out, char **cause)
 {
-	struct lwgw	*gw = arg;
-	struct vclient	*vc = vclient_find(gw->vclients, argv[1]);
+	struct vclient	*vc = lwgwd_ctl_find(arg, argv[1], cause);
 
-	if (vc == NULL) {
-		xasprintf(cause, "no device %s", argv[1]);
+	if (vc == NULL)
 		return (-1);
-	}
 	vclient_request_update(vc);
 	evbuffer_add_printf(out, json ? "{\"update\":\"%s\"}\n" :
 	    "%s: update requested\n", argv[1]);
