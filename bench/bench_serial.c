@@ -20,6 +20,7 @@
 
 #include "cfg.h"
 #include "device.h"
+#include "device_link_stub.h"
 #include "serial_int.h"
 #include "serial_proto.h"
 #include "xmalloc.h"
@@ -28,44 +29,8 @@ struct device {
 	void	*data;
 };
 
-struct device_link {
-	struct event_base	*base;
-	struct cfg_link		*cfg;
-	void			*data;
-};
-
 static struct device	bench_dev;
 static uint64_t		bench_readings;
-
-struct event_base *
-device_link_base(struct device_link *link)
-{
-	return (link->base);
-}
-
-const struct cfg_link *
-device_link_cfg(struct device_link *link)
-{
-	return (link->cfg);
-}
-
-const char *
-device_link_name(struct device_link *link)
-{
-	return (link->cfg->name);
-}
-
-void *
-device_link_data(struct device_link *link)
-{
-	return (link->data);
-}
-
-void
-device_link_set_data(struct device_link *link, void *data)
-{
-	link->data = data;
-}
 
 struct device *
 device_appeared(struct device_link *link, const struct device_info *info, void *data,

@@ -27,6 +27,7 @@
 #define BOOTSTRAP_MAX_DELETED	4096
 
 static void	bootstrap_request_send(struct vclient *);
+static bool	bootstrap_registered(struct vclient *);
 
 struct bootstrap_state *
 bootstrap_state_get(struct vclient *vc)
@@ -182,7 +183,30 @@ bootstrap_fail(struct vclient *vc, const char *why)
 	evtimer_del(bs->hold);
 	bootstrap_txn_drop(bs);
 	bs->phase = BOOTSTRAP_IDLE;
+	/*
+	 * A server-initiated sequence abandoned on a client that is registered: it stays
+	 * with its servers. Otherwise back off and request a bootstrap (BS-10).
+	 */
+	if (bs->server_initiated && bootstrap_registered(vc)) {
+		bs->server_initiated = false;
+		vclient_reg_changed(vc);
+		return;
+	}
+	bs->server_initiated = false;
 	vclient_bootstrap_done(vc, -1);
+}
+
+/* Is any server registered (live configuration)? */
+static bool
+bootstrap_registered(struct vclient *vc)
+{
+	struct vpeer	*p;
+
+	LIST_FOREACH(p, &vc->peers, entry) {
+		if (p->kind == VPEER_SERVER && registration_is_registered(p))
+			return (true);
+	}
+	return (false);
 }
 
 /* ------------------------------------------------------------------ Request (BS-1) */
@@ -240,6 +264,7 @@ bootstrap_request_send(struct vclient *vc)
 	m.query[1] = "pct=11542";	/* TLV: what every Bootstrap-Server writes */
 	m.nquery = 2;
 	bs->phase = BOOTSTRAP_REQUEST;
+	bs->server_initiated = false;
 	vclient_set_state(vc, VCLIENT_BOOTSTRAPPING);
 	bootstrap_txn_open(bs);
 	log_ep_info(vc->endpoint, "Bootstrap-Request to %s", p->uri);
@@ -370,6 +395,7 @@ bootstrap_handle(struct vclient *vc, struct vpeer *p, struct cio_exchange *ex,
 	if (bs->phase == BOOTSTRAP_IDLE || bs->phase == BOOTSTRAP_HOLD_OFF) {
 		/* BS-9: server-initiated, handled like a client-initiated sequence. */
 		log_ep_info(vc->endpoint, "server-initiated bootstrap from %s", p->uri);
+		bs->server_initiated = true;
 		evtimer_del(bs->hold);
 		vclient_set_state(vc, VCLIENT_BOOTSTRAPPING);
 		bootstrap_txn_open(bs);
@@ -421,6 +447,7 @@ bootstrap_stop(struct vclient *vc)
 	free(bs->dereg);
 	bs->dereg = NULL;
 	bs->ndereg = 0;
+	bs->server_initiated = false;
 	bs->phase = BOOTSTRAP_IDLE;
 }
 

@@ -184,6 +184,7 @@ bootstrap_commit_timer(evutil_socket_t fd, short events, void *arg)
 	bs->dereg = NULL;
 	bs->ndereg = 0;
 	bs->phase = BOOTSTRAP_IDLE;
+	bs->server_initiated = false;
 	bootstrap_purge_arm(vc, NULL);
 	/* Servers that stay registered learn the new object instances by an Update;
 	 * the others register afresh with them. */

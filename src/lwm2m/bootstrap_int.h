@@ -22,6 +22,7 @@ struct bootstrap_state {
 	struct dm_store		*txn;		/* the open transaction, or NULL */
 	uint64_t		 req_id;
 	bool			 req_pending;
+	bool			 server_initiated;	/* BS-9: no Request of ours */
 
 	/* Collected by the operations of the sequence, acted on at commit. */
 	uint16_t		*removed;	/* Short Server IDs of removed accounts */

@@ -100,6 +100,18 @@ bsops_classify(const struct cio_msg *req, struct lwm2m_path *path, const char **
 
 /* ------------------------------------------------------------------ discover */
 
+/* A URI a quoted link attribute can carry (whatever a Bootstrap-Server wrote). */
+static bool
+bsops_printable(const uint8_t *p, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			return (false);
+	return (true);
+}
+
 struct bsops_disc {
 	const struct dm_store	*st;
 	struct codec_link	 w;
@@ -122,7 +134,7 @@ bsops_disc_instance(uint16_t oid, uint16_t iid, void *arg)
 		    &ssid) == 0 && ssid >= 0)
 			codec_link_attr_uint(&d->w, "ssid", (uint64_t)ssid);
 		if (dm_get_bytes(d->st, &LWM2M_PATH_RES(oid, iid, DM_SEC_RID_URI),
-		    &uri, &urilen) == 0) {
+		    &uri, &urilen) == 0 && bsops_printable(uri, urilen)) {
 			s = xstrndup((const char *)uri, urilen);
 			codec_link_attr_str(&d->w, "uri", s, true);
 			free(s);

@@ -56,6 +56,14 @@ bsops_write_entry(void *arg, const struct lwm2m_path *p,
 	return (0);
 }
 
+/* Decoded SenML values may be keys (/0/x/5): wipe them. */
+static void
+bsops_write_scratch_free(uint8_t *scratch, size_t len)
+{
+	xexplicit_bzero(scratch, len);
+	free(scratch);
+}
+
 /* "?ver=major.minor": the object we implement must be that version or a later minor. */
 static int
 bsops_write_ver(const struct dm_store *st, uint16_t oid, const char *ver)
@@ -213,14 +221,14 @@ bsops_write(struct bsops_ctx *ctx, const struct lwm2m_path *path, int fmt,
 	d.scratchsize = len + 1;
 	error = codec_decode(&d, fmt, path, buf, len);
 	if (error != 0) {
-		free(scratch);
+		bsops_write_scratch_free(scratch, len + 1);
 		why = w.why != NULL ? w.why : d.why;
 		if (error != LWM2M_ERR_UNSUPPORTED_FORMAT)
 			error = LWM2M_ERR_BAD_REQUEST;
 		goto out;
 	}
 	if (w.n == 0 && path->len < 2) {
-		free(scratch);
+		bsops_write_scratch_free(scratch, len + 1);
 		why = "empty payload";
 		error = LWM2M_ERR_BAD_REQUEST;
 		goto out;
@@ -236,7 +244,7 @@ bsops_write(struct bsops_ctx *ctx, const struct lwm2m_path *path, int fmt,
 	before = bsops_bs_accounts(ctx->txn);
 	clone = dm_store_clone(ctx->txn);
 	error = bsops_write_apply(clone, path, w.e, w.n, &why);
-	free(scratch);
+	bsops_write_scratch_free(scratch, len + 1);
 	if (error != 0)
 		goto out;
 	if (path->ids[0] == LWM2M_OID_SECURITY) {

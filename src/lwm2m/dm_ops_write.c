@@ -207,7 +207,7 @@ dm_ops_pending_done(struct vpending *pd, int code)
 	size_t		 i;
 
 	LIST_REMOVE(pd, entry);
-	if (code == 0) {
+	if (code == 0 && pd->nentries > 0) {
 		for (i = 0; i < pd->nentries; i++) {
 			if (pd->entries[i].value.v.bytes.ptr == NULL &&
 			    (pd->entries[i].value.type == LWM2M_TYPE_STRING ||
@@ -215,6 +215,9 @@ dm_ops_pending_done(struct vpending *pd, int code)
 				pd->entries[i].value.v.bytes.ptr = (const uint8_t *)"";
 			vclient_reading(vc, &pd->entries[i].path, &pd->entries[i].value);
 		}
+		/* Writable values are part of the state file: on disk before 2.04. */
+		if (vclient_persist(vc) != 0)
+			code = LWM2M_ERR_INTERNAL;
 	}
 	if (pd->ex != NULL)
 		cio_respond(pd->ex, code < 0 ? (uint8_t)-code : pd->ok_code,
@@ -265,6 +268,8 @@ dm_ops_write_backed(struct vclient *vc, struct dm_ops_decoded *d)
 		pd->result = first;
 		return VCLIENT_PENDING;
 	}
+	if (first == 0 && vclient_persist(vc) != 0)
+		return LWM2M_ERR_INTERNAL;
 	return first;
 }
 

@@ -26,6 +26,8 @@
 #include "vclient_int.h"
 #include "xmalloc.h"
 
+static void	vclient_reaper_cb(evutil_socket_t, short, void *);
+
 static const char *vclient_state_names[VCLIENT_NSTATES] = {
 	"start", "hold-off", "bootstrapping", "registering", "registered",
 	"failed", "stopping", "stopped",
@@ -69,6 +71,8 @@ vclient_ctx_create(struct event_base *base, const struct cfg *cfg,
 	else
 		vclient_params_default(&ctx->params);
 	TAILQ_INIT(&ctx->clients);
+	TAILQ_INIT(&ctx->dead);
+	ctx->reaper = evtimer_new(base, vclient_reaper_cb, ctx);
 
 	cio_params_default(&cp);
 	if (cfg->coap.ack_timeout_ms > 0)
@@ -126,8 +130,11 @@ vclient_ctx_free(struct vclient_ctx *ctx)
 	while ((vc = TAILQ_FIRST(&ctx->clients)) != NULL) {
 		TAILQ_REMOVE(&ctx->clients, vc, entry);
 		ctx->nclients--;
-		vc->refs = 1;
 		vclient_free_now(vc);
+	}
+	if (ctx->reaper != NULL) {
+		vclient_reaper_cb(-1, 0, ctx);
+		event_free(ctx->reaper);
 	}
 	if (ctx->shutdown_timer != NULL)
 		event_free(ctx->shutdown_timer);
@@ -208,21 +215,28 @@ vclient_ref(struct vclient *vc)
 }
 
 static void
-vclient_free_cb(evutil_socket_t fd, short events, void *arg)
+vclient_reaper_cb(evutil_socket_t fd, short events, void *arg)
 {
+	struct vclient_ctx	*ctx = arg;
+	struct vclient		*vc;
+
 	(void)fd;
 	(void)events;
-	vclient_free_now(arg);
+	while ((vc = TAILQ_FIRST(&ctx->dead)) != NULL) {
+		TAILQ_REMOVE(&ctx->dead, vc, entry);
+		vclient_free_now(vc);
+	}
 }
 
+/* The last reference: freed from the loop, as tmux's server_client_unref does. Only a
+ * vclient already out of the context's list (destroyed) gets here. */
 void
 vclient_unref(struct vclient *vc)
 {
 	if (--vc->refs > 0)
 		return;
-	if (event_base_once(vc->ctx->base, -1, EV_TIMEOUT, vclient_free_cb, vc,
-	    NULL) != 0)
-		fatalx("cannot schedule a free");
+	TAILQ_INSERT_TAIL(&vc->ctx->dead, vc, entry);
+	event_active(vc->ctx->reaper, EV_TIMEOUT, 0);
 }
 
 /* Release everything; vc is already out of the context's list. */

@@ -66,6 +66,10 @@ struct vclient_ctx {
 
 	TAILQ_HEAD(, vclient)	 clients;
 	size_t			 nclients;
+	/* Released vclients waiting to be freed from the loop (never under their own
+	 * callbacks), and the event that frees them. */
+	TAILQ_HEAD(, vclient)	 dead;
+	struct event		*reaper;
 
 	/* Scratch for encoders: one event loop, never used re-entrantly. */
 	uint8_t			*buf;		/* VCLIENT_BUF_SIZE */

@@ -162,7 +162,8 @@ vclient_dtls_error(void *arg, enum dtls_failure why, const char *reason)
 {
 	struct vpeer	*p = arg;
 
-	log_ep(LOG_NOTICE, p->vc->endpoint, "%s: DTLS %s: %s", p->name,
+	/* dtls logs the failure itself. */
+	log_ep_debug(p->vc->endpoint, "%s: DTLS %s: %s", p->name,
 	    dtls_failure_name(why), reason);
 	p->dtls_up = false;
 	if (p->kind == VPEER_SERVER)
@@ -362,6 +363,12 @@ vclient_peer_create(struct vclient *vc, uint16_t iid, char **cause)
 	if (p->secure) {
 		memset(&dp, 0, sizeof dp);
 		dp.mode = mode == DM_SECMODE_PSK ? DTLS_MODE_PSK : DTLS_MODE_X509;
+		/* The handshake follows the CoAP timers: a server that never answers
+		 * costs what an unanswered Register costs, not DTLS's 127 s. */
+		dp.hs_timeout_ms = cio_ctx_params(vc->ctx->cio)->ack_timeout_ms;
+		dp.hs_retransmits = cio_ctx_params(vc->ctx->cio)->max_retransmit;
+		if (dp.hs_retransmits == 0)
+			dp.hs_retransmits = 1;
 		dm_get_bytes(st, &LWM2M_PATH_RES(0, iid, DM_SEC_RID_IDENTITY),
 		    &dp.identity, &dp.identity_len);
 		dm_get_bytes(st, &LWM2M_PATH_RES(0, iid, DM_SEC_RID_SECRET_KEY),

@@ -364,7 +364,7 @@ ble_object(struct ble_link *bl, const char *path, sd_bus_message *m, int pass)
 				d = ble_dev_add(bl, path);
 			r = ble_dev_props(d, m);
 		} else if (pass != 0 && strcmp(iface, BLE_IFACE_CHR) == 0) {
-			ble_dev_chr_props(bl, path, m, true);
+			ble_chr_props(bl, path, m, true);
 			r = 0;
 		} else
 			r = sd_bus_message_skip(m, "a{sv}");
@@ -493,7 +493,7 @@ ble_removed_iface(const char *iface, void *arg)
 			device_gone(d->dev);
 		ble_dev_free(d);
 	} else if (strcmp(iface, BLE_IFACE_CHR) == 0)
-		ble_dev_chr_removed(bl, rm->path);
+		ble_chr_removed(bl, rm->path);
 }
 
 static int
@@ -537,7 +537,7 @@ ble_props_cb(sd_bus_message *m, void *arg, sd_bus_error *error)
 		if ((d = ble_dev_find(bl, path)) != NULL)
 			ble_dev_kick(d);
 	} else if (strcmp(iface, BLE_IFACE_CHR) == 0)
-		ble_dev_chr_props(bl, path, m, false);
+		ble_chr_props(bl, path, m, false);
 	return (0);
 bad:
 	log_debug("link %s: bad PropertiesChanged of %s: %s", bl->cfg->name, path,

@@ -1,9 +1,8 @@
 /*
- * One BLE sensor of the ble driver. GATT sensors: Connect, wait for ServicesResolved, read
- * every mapped characteristic once (Device Information strings name the vclient, so they
- * come before device_appeared), then notifications, or periodic ReadValue where a
- * characteristic cannot notify; a disconnect reconnects with backoff. BTHome sensors:
- * service data decoded as it changes, no connection. See docs/ble.md.
+ * One BLE sensor of the ble driver: which kind it is, its connection (Connect, wait for
+ * ServicesResolved, then ble_chr.c reads and subscribes; a disconnect reconnects with
+ * backoff), silence, and BTHome service data decoded as it changes, without connecting.
+ * See docs/ble.md.
  */
 #include "config.h"
 
@@ -25,8 +24,6 @@ static const uint16_t ble_iids[BLE_BTHOME_MAX] = {
 };
 
 static void	ble_dev_retry_timer(evutil_socket_t, short, void *);
-static void	ble_dev_poll_timer(evutil_socket_t, short, void *);
-static void	ble_dev_ready(struct ble_dev *);
 
 struct ble_dev *
 ble_dev_find(struct ble_link *bl, const char *path)
@@ -49,17 +46,10 @@ ble_dev_add(struct ble_link *bl, const char *path)
 	d->path = xstrdup(path);
 	TAILQ_INIT(&d->chrs);
 	d->retry = evtimer_new(bl->base, ble_dev_retry_timer, d);
-	d->poll = event_new(bl->base, -1, EV_PERSIST, ble_dev_poll_timer, d);
+	d->poll = event_new(bl->base, -1, EV_PERSIST, ble_chr_poll_timer, d);
 	d->last_seen = ble_now(bl);
 	TAILQ_INSERT_TAIL(&bl->devs, d, entry);
 	return (d);
-}
-
-static void
-ble_chr_free(struct ble_chr *chr)
-{
-	free(chr->path);
-	free(chr);
 }
 
 /* Forget a device; pending calls find it no more and are ignored. */
@@ -146,7 +136,7 @@ ble_dev_classify(struct ble_dev *d)
 }
 
 /* The objects a vclient gets, from the paths it will report (object 3 is always there). */
-static void
+void
 ble_dev_add_object(struct ble_dev *d, const struct lwm2m_path *p)
 {
 	size_t	i;
@@ -168,7 +158,7 @@ ble_dev_add_object(struct ble_dev *d, const struct lwm2m_path *p)
 	d->nobjs++;
 }
 
-static void
+void
 ble_dev_string(struct ble_dev *d, const struct lwm2m_path *p, const char *s)
 {
 	struct lwm2m_value	v;
@@ -179,7 +169,7 @@ ble_dev_string(struct ble_dev *d, const struct lwm2m_path *p, const char *s)
 	device_reading(d->dev, p, &v);
 }
 
-static void
+void
 ble_dev_reading(struct ble_dev *d, const struct lwm2m_path *p,
     const struct lwm2m_value *v)
 {
@@ -232,7 +222,7 @@ ble_units(uint16_t oid)
 	}
 }
 
-static void
+void
 ble_dev_appear(struct ble_dev *d, const char *model)
 {
 	struct device_info	 info;
@@ -298,237 +288,6 @@ ble_dev_bthome(struct ble_dev *d, const uint8_t *buf, size_t len)
 		ble_dev_reading(d, &b.readings[i].path, &b.readings[i].value);
 }
 
-/* ------------------------------------------------------------------ GATT */
-
-static struct ble_chr *
-ble_dev_chr_find(struct ble_link *bl, const char *path, struct ble_dev **dp)
-{
-	struct ble_dev	*d;
-	struct ble_chr	*chr;
-	size_t		 n;
-
-	TAILQ_FOREACH(d, &bl->devs, entry) {
-		n = strlen(d->path);
-		if (strncmp(path, d->path, n) != 0 || path[n] != '/')
-			continue;
-		*dp = d;
-		TAILQ_FOREACH(chr, &d->chrs, entry) {
-			if (strcmp(chr->path, path) == 0)
-				return (chr);
-		}
-		return (NULL);
-	}
-	*dp = NULL;
-	return (NULL);
-}
-
-static int
-ble_dis_index(uint16_t rid)
-{
-	switch (rid) {
-	case 0: case 1: case 2: case 3:
-		return (rid);
-	case 18:
-		return (4);
-	case 19:
-		return (5);
-	default:
-		return (-1);
-	}
-}
-
-/* A characteristic's value, from a read or a notification. */
-static void
-ble_dev_value(struct ble_dev *d, struct ble_chr *chr, const uint8_t *buf, size_t len)
-{
-	const struct ble_gatt_char	*map = chr->map;
-	struct lwm2m_value		 v;
-	char				*cause = NULL;
-	int				 rc, k;
-
-	if ((rc = ble_gatt_decode(map, buf, len, &v, &cause)) < 0) {
-		log_msg(chr->bad_logged ? LOG_DEBUG : LOG_NOTICE, "link %s: %s: value "
-		    "of %s rejected: %s", d->bl->cfg->name, d->address, chr->path,
-		    cause);
-		chr->bad_logged = true;
-		free(cause);
-		return;
-	}
-	if (rc == 1) {
-		log_debug("link %s: %s: %s: value not known", d->bl->cfg->name,
-		    d->address, map->name);
-		return;
-	}
-	d->last_seen = ble_now(d->bl);
-	if (v.type == LWM2M_TYPE_STRING) {
-		if ((k = ble_dis_index(map->path.ids[2])) < 0)
-			return;
-		free(d->strings[k]);
-		d->strings[k] = xstrndup((const char *)v.v.bytes.ptr, v.v.bytes.len);
-		if (d->dev != NULL && d->pending == 0)
-			ble_dev_string(d, &map->path, d->strings[k]);
-		return;
-	}
-	chr->last = v;
-	chr->has_last = true;
-	if (d->dev != NULL && d->pending == 0)
-		ble_dev_reading(d, &map->path, &v);
-}
-
-static int
-ble_dev_read_cb(sd_bus_message *m, void *arg, sd_bus_error *error)
-{
-	struct ble_call	*c = arg;
-	struct ble_dev	*d;
-	struct ble_chr	*chr;
-	const void	*buf;
-	const char	*err;
-	size_t		 len;
-
-	chr = ble_dev_chr_find(c->bl, c->chr, &d);
-	if (d == NULL || d->gen != c->gen || !d->setup)
-		return (0);
-	if (chr != NULL) {
-		if ((err = ble_reply_error(m)) != NULL)
-			log_debug("link %s: %s: ReadValue of %s: %s", c->bl->cfg->name,
-			    d->address, chr->path, err);
-		else if (sd_bus_message_read_array(m, 'y', &buf, &len) < 0)
-			log_debug("link %s: %s: ReadValue of %s: not bytes",
-			    c->bl->cfg->name, d->address, chr->path);
-		else
-			ble_dev_value(d, chr, buf, len);
-	}
-	if (d->pending > 0 && --d->pending == 0)
-		ble_dev_ready(d);
-	return (0);
-}
-
-static int
-ble_dev_read(struct ble_dev *d, struct ble_chr *chr)
-{
-	return (ble_call(d->bl, chr->path, BLE_IFACE_CHR, "ReadValue", ble_dev_read_cb,
-	    ble_call_new(d->bl, d->path, chr->path, d->gen), BLE_CALL_USEC, "a{sv}",
-	    0));
-}
-
-static bool
-ble_dev_polled(struct ble_chr *chr)
-{
-	return (!chr->notify && chr->map->format != BLE_GATT_UTF8);
-}
-
-static void
-ble_dev_poll_arm(struct ble_dev *d)
-{
-	struct timeval	 tv = { d->bl->poll_s, 0 };
-	struct ble_chr	*chr;
-
-	TAILQ_FOREACH(chr, &d->chrs, entry) {
-		if (ble_dev_polled(chr)) {
-			if (!event_pending(d->poll, EV_TIMEOUT, NULL))
-				event_add(d->poll, &tv);
-			return;
-		}
-	}
-}
-
-static void
-ble_dev_poll_timer(evutil_socket_t fd, short events, void *arg)
-{
-	struct ble_dev	*d = arg;
-	struct ble_chr	*chr;
-
-	if (!d->setup || d->pending != 0)
-		return;
-	TAILQ_FOREACH(chr, &d->chrs, entry) {
-		if (ble_dev_polled(chr))
-			ble_dev_read(d, chr);
-	}
-}
-
-static int
-ble_dev_notify_cb(sd_bus_message *m, void *arg, sd_bus_error *error)
-{
-	struct ble_call	*c = arg;
-	struct ble_dev	*d;
-	struct ble_chr	*chr;
-	const char	*err;
-
-	chr = ble_dev_chr_find(c->bl, c->chr, &d);
-	if (chr == NULL || d->gen != c->gen)
-		return (0);
-	/* InProgress: this client is subscribed already (services re-resolved). */
-	if ((err = ble_reply_error(m)) == NULL ||
-	    sd_bus_message_is_method_error(m, "org.bluez.Error.InProgress")) {
-		chr->notifying = true;
-		return (0);
-	}
-	log_info("link %s: %s: no notifications from %s (%s): polling it",
-	    c->bl->cfg->name, d->address, chr->map->name, err);
-	chr->notify = false;
-	ble_dev_poll_arm(d);
-	return (0);
-}
-
-/* Every characteristic was read once: the sensor is (again) a virtual client. */
-static void
-ble_dev_ready(struct ble_dev *d)
-{
-	struct ble_chr		*chr;
-	struct lwm2m_path	 p;
-	size_t			 k, n = 0;
-	static const uint16_t	 rids[BLE_DIS_STRINGS] = { 0, 1, 2, 3, 18, 19 };
-
-	if (d->dev == NULL) {
-		d->nobjs = 0;
-		TAILQ_FOREACH(chr, &d->chrs, entry)
-			ble_dev_add_object(d, &chr->map->path);
-		ble_dev_appear(d, NULL);
-		if (d->dev == NULL)
-			return;
-	}
-	for (k = 0; k < BLE_DIS_STRINGS; k++) {
-		if (d->strings[k] == NULL)
-			continue;
-		p = LWM2M_PATH_RES(LWM2M_OID_DEVICE, 0, rids[k]);
-		ble_dev_string(d, &p, d->strings[k]);
-	}
-	TAILQ_FOREACH(chr, &d->chrs, entry) {
-		n++;
-		if (chr->has_last)
-			ble_dev_reading(d, &chr->map->path, &chr->last);
-		if (chr->notify)
-			ble_call(d->bl, chr->path, BLE_IFACE_CHR, "StartNotify",
-			    ble_dev_notify_cb, ble_call_new(d->bl, d->path, chr->path,
-			    d->gen), BLE_CALL_USEC, NULL);
-	}
-	ble_dev_poll_arm(d);
-	d->lost_at = 0;
-	d->backoff = 0;
-	log_ep_info(device_endpoint(d->dev), "%s connected, %zu characteristics",
-	    d->address, n);
-}
-
-/* Connected and resolved: read every mapped characteristic before appearing. */
-static void
-ble_dev_setup(struct ble_dev *d)
-{
-	struct ble_chr	*chr;
-
-	d->setup = true;
-	d->pending = 0;
-	TAILQ_FOREACH(chr, &d->chrs, entry) {
-		chr->has_last = false;
-		if (ble_dev_read(d, chr) == 0)
-			d->pending++;
-	}
-	if (d->pending != 0 || d->logged_nothing)
-		return;
-	log_notice("link %s: %s has no characteristic lwgw knows", d->bl->cfg->name,
-	    d->address);
-	d->logged_nothing = true;
-}
-
 static void
 ble_dev_retry(struct ble_dev *d)
 {
@@ -578,7 +337,7 @@ ble_dev_kick(struct ble_dev *d)
 		return;
 	if (d->connected && d->resolved) {
 		if (!d->setup)
-			ble_dev_setup(d);
+			ble_chr_setup(d);
 		return;
 	}
 	if (d->connected || d->connecting || evtimer_pending(d->retry, NULL))
@@ -628,108 +387,6 @@ ble_dev_sweep(struct ble_dev *d, time_t now)
 		d->dev = NULL;
 		d->has_pid = false;
 	}
-}
-
-struct ble_chr_props {
-	const char	*uuid;
-	bool		 notify;
-	bool		 has_value;
-	const void	*value;
-	size_t		 len;
-};
-
-static void
-ble_chr_flag(const char *s, void *arg)
-{
-	struct ble_chr_props	*cp = arg;
-
-	if (strcmp(s, "notify") == 0 || strcmp(s, "indicate") == 0)
-		cp->notify = true;
-}
-
-static int
-ble_chr_parse(sd_bus_message *m, struct ble_chr_props *cp)
-{
-	const char	*key, *contents;
-	int		 r;
-
-	memset(cp, 0, sizeof *cp);
-	if ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}")) <= 0)
-		return (r);
-	while ((r = ble_props_next(m, &key, &contents)) > 0) {
-		if (strcmp(key, "UUID") == 0 && strcmp(contents, "s") == 0)
-			r = sd_bus_message_read(m, "v", "s", &cp->uuid);
-		else if (strcmp(key, "Flags") == 0 && strcmp(contents, "as") == 0) {
-			if ((r = sd_bus_message_enter_container(m, 'v', "as")) >= 0 &&
-			    (r = ble_read_strings(m, ble_chr_flag, cp)) >= 0)
-				r = sd_bus_message_exit_container(m);
-		} else if (strcmp(key, "Value") == 0 && strcmp(contents, "ay") == 0) {
-			if ((r = sd_bus_message_enter_container(m, 'v', "ay")) >= 0 &&
-			    (r = sd_bus_message_read_array(m, 'y', &cp->value,
-			    &cp->len)) >= 0)
-				r = sd_bus_message_exit_container(m);
-			cp->has_value = true;
-		} else
-			r = sd_bus_message_skip(m, "v");
-		if (r < 0 || (r = sd_bus_message_exit_container(m)) < 0)
-			return (r);
-	}
-	if (r < 0)
-		return (r);
-	return (sd_bus_message_exit_container(m));
-}
-
-/* GattCharacteristic1 properties: a new characteristic (added) or a changed value. */
-void
-ble_dev_chr_props(struct ble_link *bl, const char *path, sd_bus_message *m, bool added)
-{
-	struct ble_chr_props		 cp;
-	const struct ble_gatt_char	*map;
-	struct ble_chr			*chr;
-	struct ble_dev			*d;
-	uint16_t			 u;
-
-	chr = ble_dev_chr_find(bl, path, &d);
-	if (d == NULL || ble_chr_parse(m, &cp) < 0)
-		return;
-	if (!added) {
-		if (chr != NULL && cp.has_value && d->setup && d->pending == 0)
-			ble_dev_value(d, chr, cp.value, cp.len);
-		return;
-	}
-	if (chr != NULL || cp.uuid == NULL || d->kind != BLE_KIND_GATT)
-		return;
-	if (ble_uuid16(cp.uuid, &u) != 0) {
-		if (!bl->logged_vendor)
-			log_info("link %s: vendor characteristics (such as %s) are "
-			    "ignored", bl->cfg->name, cp.uuid);
-		bl->logged_vendor = true;
-		return;
-	}
-	if ((map = ble_gatt_lookup(u)) == NULL) {
-		if ((bl->logged_uuids[u / 8] & (1 << (u % 8))) == 0)
-			log_info("link %s: characteristic 0x%04x is ignored",
-			    bl->cfg->name, u);
-		bl->logged_uuids[u / 8] |= (uint8_t)(1 << (u % 8));
-		return;
-	}
-	chr = xcalloc(1, sizeof *chr);
-	chr->path = xstrdup(path);
-	chr->map = map;
-	chr->notify = cp.notify;
-	TAILQ_INSERT_TAIL(&d->chrs, chr, entry);
-}
-
-void
-ble_dev_chr_removed(struct ble_link *bl, const char *path)
-{
-	struct ble_chr	*chr;
-	struct ble_dev	*d;
-
-	if ((chr = ble_dev_chr_find(bl, path, &d)) == NULL)
-		return;
-	TAILQ_REMOVE(&d->chrs, chr, entry);
-	ble_chr_free(chr);
 }
 
 /* Device1 properties (a{sv} at the read position): identity, services, state, data. */

@@ -1,6 +1,7 @@
 /*
- * The ble driver's insides, shared by ble.c (the bus, BlueZ's object tree, the adapter)
- * and ble_dev.c (one sensor: GATT connection or BTHome advertisements).
+ * The ble driver's insides, shared by ble.c (the bus, BlueZ's object tree, the adapter),
+ * ble_dev.c (one sensor: kind, connection, BTHome advertisements) and ble_chr.c (its GATT
+ * characteristics).
  */
 #ifndef LWGW_BLE_INT_H
 #define LWGW_BLE_INT_H
@@ -11,6 +12,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <event2/util.h>
 #include <systemd/sd-bus.h>
 
 #ifndef TAILQ_FOREACH_SAFE
@@ -140,11 +142,21 @@ struct ble_dev	*ble_dev_find(struct ble_link *, const char *path);
 struct ble_dev	*ble_dev_add(struct ble_link *, const char *path);
 void		 ble_dev_free(struct ble_dev *);
 int		 ble_dev_props(struct ble_dev *, sd_bus_message *);
-void		 ble_dev_chr_props(struct ble_link *, const char *path, sd_bus_message *,
-		    bool added);
-void		 ble_dev_chr_removed(struct ble_link *, const char *path);
 void		 ble_dev_kick(struct ble_dev *);
 void		 ble_dev_lost(struct ble_dev *);
 void		 ble_dev_sweep(struct ble_dev *, time_t now);
+void		 ble_dev_add_object(struct ble_dev *, const struct lwm2m_path *);
+void		 ble_dev_appear(struct ble_dev *, const char *model);
+void		 ble_dev_string(struct ble_dev *, const struct lwm2m_path *, const char *);
+void		 ble_dev_reading(struct ble_dev *, const struct lwm2m_path *,
+		    const struct lwm2m_value *);
+
+/* ble_chr.c */
+void		 ble_chr_free(struct ble_chr *);
+void		 ble_chr_setup(struct ble_dev *);
+void		 ble_chr_poll_timer(evutil_socket_t, short, void *);
+void		 ble_chr_props(struct ble_link *, const char *path, sd_bus_message *,
+		    bool added);
+void		 ble_chr_removed(struct ble_link *, const char *path);
 
 #endif

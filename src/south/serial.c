@@ -75,7 +75,7 @@ static const struct serial_speed serial_speeds[] = {
 static void	serial_open_timer(evutil_socket_t, short, void *);
 
 /* The termios settings of a link's configuration; -1 and *cause if unsupported. */
-int
+static int
 serial_termios(const struct cfg_link *lc, speed_t *speed, tcflag_t *cflag, char **cause)
 {
 	size_t	i;

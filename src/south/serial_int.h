@@ -93,7 +93,6 @@ struct serial_link {
 };
 
 /* serial.c */
-int	serial_termios(const struct cfg_link *, speed_t *, tcflag_t *, char **cause);
 int	serial_send(struct serial_link *, unsigned addr, const char *body);
 
 /* serial_sensor.c */

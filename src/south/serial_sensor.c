@@ -185,7 +185,8 @@ serial_obj(struct serial_link *sl, struct serial_sensor *s, struct serial_frame 
 		    "objects 0 to 3 are the gateway's");
 		return;
 	}
-	if ((def = dm_builtin_find(f->oid)) == NULL) {
+	/* Built-in objects and those of the DDF files (gateway.objects_dir). */
+	if ((def = dm_object_find(device_link_registry(sl->link), f->oid)) == NULL) {
 		serial_reject(sl, f->addr, LWM2M_ERR_NOT_FOUND, SERIAL_BAD_PATH,
 		    "unknown object");
 		return;

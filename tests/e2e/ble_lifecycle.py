@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """BLE sensors' life cycle (issue 10), end to end with a fake BlueZ on a private bus:
-a disconnect reconnects (notifications resume); failed reconnects back off and a sensor
-unreachable for stale_after is gone, then back on the same endpoint; BlueZ killed and
-restarted is survived (the object tree is read again); the adapter powered off and on
-again; the bus lost and back; a BTHome sensor that stops advertising is gone and comes back with its next packet;
-a device BlueZ removes is gone.
+a disconnect reconnects (notifications resume); services re-resolved on a live connection
+are read again; failed reconnects back off and a sensor unreachable for stale_after is
+gone, then back on the same endpoint; BlueZ killed and restarted is survived (the object
+tree is read again); the adapter powered off and on again; the bus lost and back; a BTHome
+sensor that stops advertising is gone and comes back with its next packet; a device BlueZ
+removes is gone.
 """
 import os
 import sys
@@ -35,6 +36,21 @@ def since(gw, n):
     """Log lines of gw after the first n."""
     with gw.cond:
         return gw.lines[n:]
+
+
+def calls(fake, method, uuid):
+    with fake.p.cond:
+        return sum(1 for e in fake.p.events if e.get("method") == method and
+                   e.get("uuid") == uuid)
+
+
+def wait_more_calls(fake, method, uuid, before, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if calls(fake, method, uuid) > before:
+            return
+        time.sleep(0.1)
+    check(False, "fake: no new %s of %s" % (method, uuid), fake.p)
 
 
 def wait_new_line(gw, start, regex, timeout=10.0):
@@ -70,6 +86,14 @@ def test(r):
     fake.wait_call("StartNotify", uuid="2a6e")
     fake.cmd(cmd="value", address=GATT, uuid="2a6e", value="9808")  # 22.00
     wait_value(op, EP_GATT, "/3303/0/5700", 22.0)
+
+    # Services re-resolved on a live connection: read again, notifications again.
+    reads, notifies = calls(fake, "ReadValue", "2a6e"), calls(fake, "StartNotify", "2a6e")
+    fake.cmd(cmd="reresolve", address=GATT)
+    wait_more_calls(fake, "ReadValue", "2a6e", reads)
+    wait_more_calls(fake, "StartNotify", "2a6e", notifies)
+    fake.cmd(cmd="value", address=GATT, uuid="2a6e", value="ca08")  # 22.50
+    wait_value(op, EP_GATT, "/3303/0/5700", 22.5)
 
     # Reconnects fail twice (backoff 1 s, 2 s, 4 s): after stale_after the sensor is
     # gone; when it connects again it is back on the same endpoint and registration.

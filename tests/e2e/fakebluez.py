@@ -24,6 +24,7 @@ Commands on stdin, one JSON object per line; events on stdout, one JSON object p
     {"cmd": "value", "address": A, "uuid": "2a6e", "value": HEX}  set (and notify)
     {"cmd": "servicedata", "address": A, "value": HEX}
     {"cmd": "disconnect", "address": A}
+    {"cmd": "reresolve", "address": A}               ServicesResolved false, then true
     {"cmd": "fail_connect", "address": A, "count": N}
     {"cmd": "remove", "address": A}
     {"cmd": "power", "on": BOOL}
@@ -297,6 +298,9 @@ class Fake:
             d.set(DEVICE, "RSSI", dbus.Int16(c["value"]))
         elif cmd == "disconnect":
             d.disconnect()
+        elif cmd == "reresolve":  # Service Changed on a live connection
+            d.set(DEVICE, "ServicesResolved", dbus.Boolean(False))
+            d.set(DEVICE, "ServicesResolved", dbus.Boolean(True))
         elif cmd == "fail_connect":
             d.fail = c["count"]
         elif cmd == "remove":
@@ -324,7 +328,7 @@ def main():
     dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
     bus = dbus.bus.BusConnection(args.bus)
     fake = Fake(bus, spec)
-    name = dbus.service.BusName(BLUEZ, bus, do_not_queue=True)  # noqa: F841
+    fake.name = dbus.service.BusName(BLUEZ, bus, do_not_queue=True)  # kept: owns org.bluez
     loop = GLib.MainLoop()
 
     pending = [b""]

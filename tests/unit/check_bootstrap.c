@@ -527,8 +527,10 @@ START_TEST(bs12_rollback_keeps_servers)
 	ck_assert_uint_eq(bs_op(vc, 4, NULL, NULL, 0, NULL), C(2, 2));
 	ck_assert_uint_eq(finish(vc), C(4, 6));
 	vt_run(base, 1000);
-	/* Rolled back; maybe already requesting a new bootstrap (BS-10). */
-	ck_assert(!bootstrap_active(vc) || vc->bs->phase == BOOTSTRAP_REQUEST);
+	/* Rolled back; a registered client stays with its servers (no new Request). */
+	ck_assert(!bootstrap_active(vc));
+	ck_assert_int_eq(vclient_state(vc), VCLIENT_REGISTERED);
+	ck_assert(!vt_recv(&bs, base, 700, &m, true));
 	ck_assert(dm_instance_exists(vc->store, 1, 0));
 	ck_assert(dm_instance_exists(vc->store, 1, 1));
 	drain(&sa, 200, &da, &na);

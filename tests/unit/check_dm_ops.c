@@ -457,6 +457,50 @@ START_TEST(backed_write_deferred)
 }
 END_TEST
 
+/* A Write acknowledged to a server is in the state file; a refused one changes nothing
+ * there; a restart (new vclient, same endpoint) finds the written value. */
+START_TEST(write_persisted)
+{
+	struct vclient_params	 p;
+	struct vclient_desc	 d;
+	char			 dir[] = "/tmp/check_dm_ops.XXXXXX", cmd[64];
+	char			*cause = NULL;
+	int64_t			 v;
+
+	teardown();
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	base = event_base_new();
+	cfg = vt_cfg(0, NULL, 60);
+	free(cfg->gateway.state_dir);
+	cfg->gateway.state_dir = xstrdup(dir);
+	vt_params(&p);
+	ctx = vclient_ctx_create(base, cfg, &p, &cause);
+	ck_assert_ptr_nonnull(ctx);
+	memset(&d, 0, sizeof d);
+	d.endpoint = "ep-persist";
+	d.objects = objs;
+	d.nobjects = 1;
+	vc = vclient_create(ctx, &d, &cause);
+	ck_assert_ptr_nonnull(vc);
+	add_server(0, 101);
+	ck_assert_int_eq(wr_text(101, LWM2M_PATH_RES(1, 0, 1), "4242"), 0);
+	ck_assert_int_eq(wr_text(101, LWM2M_PATH_RES(1, 0, 1), "x"),
+	    LWM2M_ERR_BAD_REQUEST);
+	vclient_ctx_free(ctx);
+	event_base_free(base);
+
+	base = event_base_new();
+	ctx = vclient_ctx_create(base, cfg, &p, &cause);
+	ck_assert_ptr_nonnull(ctx);
+	vc = vclient_create(ctx, &d, &cause);
+	ck_assert_ptr_nonnull(vc);
+	ck_assert_int_eq(dm_get_int(vc->store, &LWM2M_PATH_RES(1, 0, 1), &v), 0);
+	ck_assert_int_eq(v, 4242);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static Suite *
 dm_ops_suite(void)
 {
@@ -472,6 +516,7 @@ dm_ops_suite(void)
 	tcase_add_test(tc, discover_links);
 	tcase_add_test(tc, write_attrs_validation);
 	tcase_add_test(tc, backed_write_deferred);
+	tcase_add_test(tc, write_persisted);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -21,6 +21,7 @@
 
 #include "cfg.h"
 #include "device.h"
+#include "device_link_stub.h"
 #include "serial_int.h"
 #include "serial_proto.h"
 #include "xmalloc.h"
@@ -35,12 +36,6 @@ struct device {
 	void		*data;
 	bool		 present;
 	int		 appeared;	/* times */
-};
-
-struct device_link {
-	struct event_base	*base;
-	struct cfg_link		*cfg;
-	void			*data;
 };
 
 struct reading {
@@ -58,36 +53,6 @@ static uint64_t		 done_cookie[16];
 static int		 done_code[16];
 static size_t		 ndone;
 static int		 gone;
-
-struct event_base *
-device_link_base(struct device_link *link)
-{
-	return (link->base);
-}
-
-const struct cfg_link *
-device_link_cfg(struct device_link *link)
-{
-	return (link->cfg);
-}
-
-const char *
-device_link_name(struct device_link *link)
-{
-	return (link->cfg->name);
-}
-
-void *
-device_link_data(struct device_link *link)
-{
-	return (link->data);
-}
-
-void
-device_link_set_data(struct device_link *link, void *data)
-{
-	link->data = data;
-}
 
 struct device *
 device_appeared(struct device_link *link, const struct device_info *info, void *data,
@@ -222,7 +187,7 @@ put_raw(const char *bytes, size_t len)
 	ck_assert_int_eq(write(master, bytes, len), (ssize_t)len);
 }
 
-/* The next line the gateway sent, checked and without its checksum; waits up to 3 s. */
+/* The next line the gateway sent, checked and without its checksum; waits up to 5 s. */
 static const char *
 next_line(void)
 {
@@ -233,7 +198,7 @@ next_line(void)
 	ssize_t			 n;
 	int			 i;
 
-	for (i = 0; i < 300; i++) {
+	for (i = 0; i < 500; i++) {
 		if ((nl = memchr(rbuf, '\n', rlen)) != NULL) {
 			size_t	len = (size_t)(nl - rbuf);
 

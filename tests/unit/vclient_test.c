@@ -336,7 +336,8 @@ vt_send(struct vt_server *s, uint16_t port, const struct vt_send *v)
 	buf[1] = v->code;
 	buf[2] = (uint8_t)(mid >> 8);
 	buf[3] = (uint8_t)mid;
-	memcpy(buf + 4, v->token, v->tkl);
+	if (v->tkl > 0)
+		memcpy(buf + 4, v->token, v->tkl);
 	off = 4 + v->tkl;
 	for (i = 0; i < n; i++) {
 		off += vt_opt_hdr(buf + off, o[i].num - last, o[i].len);
