@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install what is missing, build, and run every test: the unit and end-to-end suites in a
-# normal build and again under AddressSanitizer/UBSan, then make distcheck.
+# normal build and again under AddressSanitizer/UBSan, then make distcheck, then the Debian
+# package's test (tools/deb-test.sh; LWGW_SKIP_DEB=1 skips it).
 # Ends with "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,6 +67,20 @@ else
 	fail=$((fail + 1))
 	status=1
 	tail -n 40 "$top/_build/distcheck.out"
+fi
+
+# The Debian package: built from the tree, installed, driven, purged (tools/deb-test.sh).
+if [ -n "${LWGW_SKIP_DEB:-}" ]; then
+	echo "== deb: skipped (LWGW_SKIP_DEB is set)"
+else
+	echo "== deb: tools/deb-test.sh"
+	if sh tools/deb-test.sh >"$top/_build/deb-test.out" 2>&1; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		status=1
+	fi
+	sed 's/^/   /' "$top/_build/deb-test.out"
 fi
 
 echo "tests: $pass passed, $fail failed"

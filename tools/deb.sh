@@ -11,7 +11,7 @@ out=${OUT:-$top/_build/deb}
 build=${BUILD:-$top/_build/default}
 cd "$top"
 
-EXTRA_PACKAGES="debhelper dpkg-dev fakeroot lintian" sh tools/deps.sh
+sh tools/deps.sh
 [ -f "$build/Makefile" ] || BUILD=$build sh tools/build.sh
 version=$(sed -n 's/^PACKAGE_VERSION = //p' "$build/Makefile")
 debversion=$(dpkg-parsechangelog -l packaging/debian/changelog -S Version)
@@ -38,7 +38,7 @@ mkdir -p "$out"
 rm -f "$out"/lwgw_*.deb "$out"/lwgw-dbgsym_*.deb
 log=$out/build.log
 echo "deb: dpkg-buildpackage -us -uc -b in $src (log: $log)"
-if ! (cd "$src" && DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-} parallel=$(nproc)" \
+if ! (cd "$src" && DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:+$DEB_BUILD_OPTIONS }parallel=$(nproc)" \
     dpkg-buildpackage -us -uc -b) >"$log" 2>&1; then
 	tail -n 60 "$log"
 	echo "deb: dpkg-buildpackage failed" >&2
@@ -49,13 +49,14 @@ echo "deb: built $(cd "$out" && ls lwgw_*.deb)"
 
 # Errors fail the build; every warning is fixed or explained in packaging/README.md and
 # overridden in debian/lwgw.lintian-overrides.
-lintian --info --display-info --pedantic --no-tag-display-limit "$work"/*.changes \
+lintian --info --display-info --pedantic --show-overrides --tag-display-limit 0 "$work"/*.changes \
     >"$out/lintian.txt" 2>&1 || true
-sed 's/^/  lintian: /' "$out/lintian.txt" | grep -E '^  lintian: [EWIP]:' || true
+sed 's/^/  lintian: /' "$out/lintian.txt" | grep -E "^  lintian: [EWIPO]:" || true
 if grep -q '^E:' "$out/lintian.txt"; then
 	echo "deb: lintian reports errors ($out/lintian.txt)" >&2
 	exit 1
 fi
 echo "deb: lintian: $(grep -c '^E:' "$out/lintian.txt") errors," \
     "$(grep -c '^W:' "$out/lintian.txt") warnings," \
-    "$(grep -c '^[IP]:' "$out/lintian.txt") info/pedantic"
+    "$(grep -c '^[IP]:' "$out/lintian.txt") info/pedantic," \
+    "$(grep -c '^O:' "$out/lintian.txt") overridden"

@@ -9,6 +9,7 @@ libevent-dev libcoap3-dev libcoap3-bin libwolfssl-dev libconfig-dev libexpat1-de
 libsystemd-dev check
 python3 openssl procps
 dbus python3-dbus python3-gi
+debhelper dpkg-dev fakeroot lintian systemd
 "
 
 missing=""

@@ -156,6 +156,52 @@ observe_arm_pmax(struct observation *obs, const struct observe_attrs *a, uint64_
 	}
 }
 
+static void	observe_eval(struct observation *, uint64_t);
+
+/* epmax: evaluate again at most epmax after the last evaluation. */
+static void
+observe_arm_epmax(struct observation *obs, const struct observe_attrs *a)
+{
+	struct timeval	tv;
+
+	if (obs->eval_due)
+		return;
+	evtimer_del(obs->eval_timer);
+	if (!(a->set & VATTR_EPMAX) || a->epmax == 0)
+		return;
+	tv.tv_sec = a->epmax;
+	tv.tv_usec = 0;
+	event_add(obs->eval_timer, &tv);
+}
+
+/*
+ * epmin ended with a change waiting: evaluate the value as it is now. epmax: evaluate
+ * although no reading came, which matters only when the value differs from the one sent.
+ */
+static void
+observe_eval_timer(evutil_socket_t fd, short events, void *arg)
+{
+	struct observation	*obs = arg;
+	struct observe_attrs	 a;
+	double			 v;
+
+	(void)fd;
+	(void)events;
+	if (obs->eval_due) {
+		obs->eval_due = false;
+		observe_eval(obs, vclient_now_ms(obs->vc->ctx));
+		return;
+	}
+	if (observe_number(obs->vc, &obs->path, &v) && (!obs->has_last ||
+	    v != obs->last_value))
+		observe_eval(obs, vclient_now_ms(obs->vc->ctx));
+	else {
+		obs->last_eval_ms = vclient_now_ms(obs->vc->ctx);
+		observe_attrs_get(obs->vc, obs->ssid, &obs->path, &a);
+		observe_arm_epmax(obs, &a);
+	}
+}
+
 static void
 observe_timer(evutil_socket_t fd, short events, void *arg)
 {
@@ -172,6 +218,8 @@ observe_free(struct observation *obs)
 	LIST_REMOVE(obs, entry);
 	if (obs->timer != NULL)
 		event_free(obs->timer);
+	if (obs->eval_timer != NULL)
+		event_free(obs->eval_timer);
 	free(obs);
 }
 
@@ -197,6 +245,7 @@ observe_start(struct vclient *vc, uint16_t ssid, const struct lwm2m_path *p,
 		obs->vc = vc;
 		obs->ssid = ssid;
 		obs->timer = evtimer_new(vc->ctx->base, observe_timer, obs);
+		obs->eval_timer = evtimer_new(vc->ctx->base, observe_eval_timer, obs);
 		LIST_INSERT_HEAD(&vc->observations, obs, entry);
 	}
 	obs->path = *p;
@@ -207,9 +256,12 @@ observe_start(struct vclient *vc, uint16_t ssid, const struct lwm2m_path *p,
 	obs->last_ms = now;
 	obs->last_con_ms = now;
 	obs->dirty = false;
+	obs->eval_due = false;
+	obs->last_eval_ms = now;
 	obs->has_last = observe_number(vc, p, &obs->last_value);
 	observe_attrs_get(vc, ssid, p, &a);
 	observe_arm_pmax(obs, &a, now);
+	observe_arm_epmax(obs, &a);
 	*seq = obs->seq;
 	log_ep_debug(vc->endpoint, "observe by %u started", ssid);
 	return 0;
@@ -271,6 +323,7 @@ observe_attrs_changed(struct vclient *vc, uint16_t ssid)
 			continue;
 		observe_attrs_get(vc, ssid, &obs->path, &a);
 		observe_arm_pmax(obs, &a, now);
+		observe_arm_epmax(obs, &a);
 	}
 }
 
@@ -282,9 +335,23 @@ observe_eval(struct observation *obs, uint64_t now)
 	double			v;
 	uint64_t		due, ms;
 
-	if (obs->dirty)
-		return;			/* a notification is due at pmin already */
+	if (obs->dirty || obs->eval_due)
+		return;			/* due at pmin, or evaluated at epmin */
 	observe_attrs_get(obs->vc, obs->ssid, &obs->path, &a);
+	if ((a.set & VATTR_EPMIN) && a.epmin > 0 &&
+	    now < obs->last_eval_ms + (uint64_t)a.epmin * 1000) {
+		struct timeval tv;
+
+		ms = obs->last_eval_ms + (uint64_t)a.epmin * 1000 - now;
+		tv.tv_sec = (time_t)(ms / 1000);
+		tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+		obs->eval_due = true;
+		evtimer_del(obs->eval_timer);
+		event_add(obs->eval_timer, &tv);
+		return;
+	}
+	obs->last_eval_ms = now;
+	observe_arm_epmax(obs, &a);
 	if ((a.set & (VATTR_GT | VATTR_LT | VATTR_ST)) &&
 	    observe_number(obs->vc, &obs->path, &v) &&
 	    !observe_threshold_hit(&a, obs->has_last, obs->last_value, v))

@@ -396,7 +396,6 @@ static void
 vclient_bootstrap_timer(evutil_socket_t fd, short events, void *arg)
 {
 	struct vclient	*vc = arg;
-	char		*cause = NULL;
 
 	(void)fd;
 	(void)events;
@@ -404,7 +403,6 @@ vclient_bootstrap_timer(evutil_socket_t fd, short events, void *arg)
 		return;
 	if (bootstrap_start(vc) != 0) {
 		log_ep(LOG_WARNING, vc->endpoint, "bootstrap cannot start");
-		free(cause);
 		vclient_set_state(vc, VCLIENT_FAILED);
 	}
 }

@@ -217,6 +217,9 @@ struct observation {
 	bool			 has_last;
 	bool			 dirty;		/* changed, waiting for pmin */
 	struct event		*timer;		/* pmin (dirty) or pmax */
+	uint64_t		 last_eval_ms;	/* last evaluation of a change */
+	bool			 eval_due;	/* a change waits for epmin */
+	struct event		*eval_timer;	/* epmin (eval_due) or epmax */
 };
 LIST_HEAD(observation_list, observation);
 

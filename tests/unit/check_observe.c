@@ -256,6 +256,39 @@ START_TEST(gt_and_cancel)
 }
 END_TEST
 
+/* epmin: a change within epmin of the last evaluation is evaluated when epmin ends, with
+ * the value as it is then; epmax: an evaluation without a reading. */
+START_TEST(epmin_epmax)
+{
+	uint8_t		tok[2] = { 0x3, 0x4 };
+	struct vt_msg	m;
+
+	start(86400);
+	reading(20);
+	put_attrs("3303/0/5700", "epmin=1");
+	observe(tok, 0);
+	reading(21);
+	reading(22);
+	ck_assert(!notified(tok, 700, &m));
+	ck_assert(notified(tok, 800, &m));
+	ck_assert(payload_is(&m, "22"));	/* evaluated once, the value then */
+	ck_assert(!notified(tok, 300, &m));
+	/* After epmin, a change is evaluated at once. */
+	vt_run(base, 800);
+	reading(23);
+	ck_assert(notified(tok, 300, &m));
+	ck_assert(payload_is(&m, "23"));
+	/* epmax: a value changed without a reading (dm_set behind observe's back) is
+	 * found by the evaluation epmax forces. */
+	put_attrs("3303/0/5700", "epmin&epmax=1");
+	ck_assert_int_eq(dm_set_float(vc->store, &LWM2M_PATH_RES(3303, 0, 5700), 30,
+	    NULL), 0);
+	ck_assert(notified(tok, 1500, &m));
+	ck_assert(payload_is(&m, "30"));
+	stop();
+}
+END_TEST
+
 /* A RST to a (confirmable) notification cancels the observation. */
 START_TEST(rst_cancels)
 {
@@ -312,6 +345,7 @@ observe_suite(void)
 	tcase_add_test(tc, inheritance);
 	tcase_add_test(tc, pmin_pmax_on_the_wire);
 	tcase_add_test(tc, gt_and_cancel);
+	tcase_add_test(tc, epmin_epmax);
 	tcase_add_test(tc, rst_cancels);
 	tcase_add_test(tc, remove_server_and_path);
 	suite_add_tcase(s, tc);

@@ -6,7 +6,6 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <check.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
