@@ -144,6 +144,9 @@ void		 bootstrap_handle(struct vclient *, struct vpeer *bs, struct cio_exchange 
 		    const struct cio_msg *req);
 /* BS-7: while true, the vclient ignores DM and Information Reporting requests. */
 bool		 bootstrap_active(const struct vclient *);
+/* A sensor reading during a sequence: mirrored into the transaction (BS-12 commit). */
+void		 bootstrap_reading(struct vclient *, const struct lwm2m_path *,
+		    const struct lwm2m_value *);
 /* Abandon a running sequence (the vclient is freed or the daemon stops): roll back. */
 void		 bootstrap_stop(struct vclient *);
 /* Free the per-vclient bootstrap state (vc->bs); NULL-safe. */

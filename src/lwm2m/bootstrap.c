@@ -58,6 +58,18 @@ bootstrap_active(const struct vclient *vc)
 	    vc->bs->phase == BOOTSTRAP_COMMIT);
 }
 
+/*
+ * A sensor reading while a sequence is open goes into the transaction too, so that the
+ * commit (which replaces the store with the transaction) keeps the latest hardware values.
+ */
+void
+bootstrap_reading(struct vclient *vc, const struct lwm2m_path *p,
+    const struct lwm2m_value *v)
+{
+	if (vc->bs != NULL && vc->bs->txn != NULL)
+		dm_set(vc->bs->txn, p, v, NULL);
+}
+
 /* Flags of the BS-5 check: NoSec only when the configuration allows it (BS-11). */
 int
 bootstrap_check_flags(const struct vclient *vc)

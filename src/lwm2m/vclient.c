@@ -345,6 +345,8 @@ vclient_reading(struct vclient *vc, const struct lwm2m_path *p,
 
 	if ((rc = dm_set(vc->store, p, v, &changed)) != 0)
 		return rc;
+	if (vc->bs != NULL)
+		bootstrap_reading(vc, p, v);
 	if (changed && !LIST_EMPTY(&vc->observations))
 		observe_changed(vc, p);
 	return 0;

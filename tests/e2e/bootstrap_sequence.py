@@ -43,6 +43,11 @@ def test(r):
     for op in (opa, opb):
         rsp = read_value(op)
         check(rsp.get("code") == "2.05", "read: %r" % rsp, op)
+    # BS-12: the commit keeps what the sensor reported during the sequence: the units,
+    # written once when the sensor appeared (while the Bootstrap-Request was out).
+    rsp = opa.request("read %s /3303/0/5701" % EP)
+    check(rsp.get("code") == "2.05" and rsp.get("payload") == "Cel",
+          "units after bootstrap: %r" % rsp, opa)
     # BS-12: the state file exists (it was written before the 2.04 of Finish).
     check(os.path.exists(r.path("state/%s.state" % EP)), "no state file")
 
