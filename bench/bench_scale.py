@@ -187,7 +187,9 @@ def gw_config(r, args, n, op, state):
     g = ('gateway = { state_dir = "%s"; bind = "127.0.0.1"; allow_insecure = true; '
          'control_socket = "%s"; log_level = "%s"; };\n'
          % (state, r.path("ctl"), args.log_level))
-    g += "lwm2m = { shutdown_timeout_ms = %d; };\n" % args.shutdown_timeout_ms
+    g += "lwm2m = { shutdown_timeout_ms = %d; %s};\n" % (
+        args.shutdown_timeout_ms,
+        "max_inflight = %d; " % args.max_inflight if args.max_inflight else "")
     if args.bootstrap:
         if args.psk:
             g += ('bootstrap = { uri = "coaps://127.0.0.1:%d"; security = "psk"; '
@@ -439,6 +441,8 @@ def main():
     ap.add_argument("--restart", action="store_true",
                     help="restart lwgwd on the state directory after the stop")
     ap.add_argument("--shutdown-timeout-ms", type=int, default=5000)
+    ap.add_argument("--max-inflight", type=int, default=0,
+                    help="lwm2m.max_inflight (default: lwgwd's)")
     ap.add_argument("--timeout", type=float, default=300.0,
                     help="deadline of each phase (300 s)")
     ap.add_argument("--partial", action="store_true",

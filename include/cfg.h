@@ -115,6 +115,7 @@ struct cfg_lwm2m {
 	int		 store_max;		/* notifications stored per server (SV-2) */
 	int		 shutdown_timeout_ms;	/* graceful De-register bound */
 	int		 bootstrap_retry_ms;	/* bootstrap retry after a failure */
+	int		 max_inflight;		/* first exchanges in flight, all devices */
 };
 
 struct cfg_gateway {

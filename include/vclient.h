@@ -49,6 +49,7 @@ struct vclient_params {
 	uint32_t	store_max;		/* stored notifications per server (SV-2) (64) */
 	uint32_t	shutdown_timeout_ms;	/* graceful De-register bound (5000) */
 	uint32_t	bootstrap_retry_ms;	/* retry bootstrap after a failure (base, 10000) */
+	uint32_t	max_inflight;		/* first exchanges in flight, context-wide (128) */
 };
 void	vclient_params_default(struct vclient_params *);
 

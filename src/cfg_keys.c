@@ -81,6 +81,8 @@ const struct cfg_key cfg_lwm2m_keys[] = {
 	  .off = M(shutdown_timeout_ms), .idef = 5000, .min = 0, .max = 600000 },
 	{ .name = "bootstrap_retry_ms", .kind = CFG_KIND_INT,
 	  .off = M(bootstrap_retry_ms), .idef = 10000, .min = 10, .max = 86400000 },
+	{ .name = "max_inflight", .kind = CFG_KIND_INT, .off = M(max_inflight),
+	  .idef = 128, .min = 1, .max = 1000000 },
 	{ .name = NULL }
 };
 #undef M

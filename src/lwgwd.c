@@ -43,6 +43,7 @@ lwgwd_params(const struct cfg *cfg, struct vclient_params *vp)
 	vp->store_max = cfg->lwm2m.store_max;
 	vp->shutdown_timeout_ms = cfg->lwm2m.shutdown_timeout_ms;
 	vp->bootstrap_retry_ms = cfg->lwm2m.bootstrap_retry_ms;
+	vp->max_inflight = cfg->lwm2m.max_inflight;
 }
 
 static void

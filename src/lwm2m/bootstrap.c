@@ -188,8 +188,11 @@ bootstrap_fail(struct vclient *vc, const char *why)
 
 	log_ep(LOG_NOTICE, vc->endpoint, "bootstrap failed: %s; the previous "
 	    "configuration stays", why);
-	if (bs->req_pending && (p = vclient_peer_bootstrap(vc)) != NULL)
-		cio_cancel(p->cio, bs->req_id);
+	if ((p = vclient_peer_bootstrap(vc)) != NULL) {
+		if (bs->req_pending)
+			cio_cancel(p->cio, bs->req_id);
+		admit_release(p);
+	}
 	bs->req_pending = false;
 	evtimer_del(bs->timer);
 	evtimer_del(bs->hold);
@@ -228,11 +231,14 @@ bootstrap_request_cb(void *arg, int error, const struct cio_msg *rsp)
 {
 	struct vclient		*vc = arg;
 	struct bootstrap_state	*bs = vc->bs;
+	struct vpeer		*p;
 	char			 why[64];
 
 	if (vc->dead || bs == NULL)
 		return;
 	bs->req_pending = false;
+	if ((p = vclient_peer_bootstrap(vc)) != NULL)
+		admit_release(p);
 	if (bs->phase != BOOTSTRAP_REQUEST) {
 		/* The Bootstrap-Server started before its answer reached us. */
 		return;
@@ -254,17 +260,18 @@ bootstrap_request_cb(void *arg, int error, const struct cio_msg *rsp)
 	bootstrap_silence_arm(vc);
 }
 
+/* The Bootstrap-Request (and the DTLS handshake before it) has its slot: send it. */
 static void
-bootstrap_request_send(struct vclient *vc)
+bootstrap_request_go(struct vpeer *p)
 {
+	struct vclient		*vc = p->vc;
 	struct bootstrap_state	*bs = vc->bs;
-	struct vpeer		*p;
 	struct cio_msg		 m;
 	char			*ep, *cause = NULL;
 	int			 rc;
 
-	if ((p = vclient_peer_bootstrap(vc)) == NULL) {
-		bootstrap_fail(vc, "no Bootstrap-Server account");
+	if (vc->dead || bs == NULL || bs->phase != BOOTSTRAP_REQUEST) {
+		admit_release(p);
 		return;
 	}
 	cio_msg_init(&m);
@@ -275,10 +282,6 @@ bootstrap_request_send(struct vclient *vc)
 	m.query[0] = ep;
 	m.query[1] = "pct=11542";	/* TLV: what every Bootstrap-Server writes */
 	m.nquery = 2;
-	bs->phase = BOOTSTRAP_REQUEST;
-	bs->server_initiated = false;
-	vclient_set_state(vc, VCLIENT_BOOTSTRAPPING);
-	bootstrap_txn_open(bs);
 	log_ep_info(vc->endpoint, "Bootstrap-Request to %s", p->uri);
 	rc = vclient_peer_request(p, &m, bootstrap_request_cb, vc, &bs->req_id, &cause);
 	free(ep);
@@ -288,6 +291,25 @@ bootstrap_request_send(struct vclient *vc)
 		return;
 	}
 	bs->req_pending = true;
+}
+
+static void
+bootstrap_request_send(struct vclient *vc)
+{
+	struct bootstrap_state	*bs = vc->bs;
+	struct vpeer		*p;
+
+	if ((p = vclient_peer_bootstrap(vc)) == NULL) {
+		bootstrap_fail(vc, "no Bootstrap-Server account");
+		return;
+	}
+	bs->phase = BOOTSTRAP_REQUEST;
+	bs->server_initiated = false;
+	vclient_set_state(vc, VCLIENT_BOOTSTRAPPING);
+	bootstrap_txn_open(bs);
+	/* Thousands of vclients bootstrapping at once wait their turn (admit.c). */
+	if (admit_request(p, bootstrap_request_go))
+		bootstrap_request_go(p);
 }
 
 void
@@ -445,8 +467,11 @@ bootstrap_stop(struct vclient *vc)
 
 	if (bs == NULL)
 		return;
-	if (bs->req_pending && (p = vclient_peer_bootstrap(vc)) != NULL)
-		cio_cancel(p->cio, bs->req_id);
+	if ((p = vclient_peer_bootstrap(vc)) != NULL) {
+		if (bs->req_pending)
+			cio_cancel(p->cio, bs->req_id);
+		admit_release(p);
+	}
 	bs->req_pending = false;
 	if (bs->phase == BOOTSTRAP_RUNNING || bs->phase == BOOTSTRAP_REQUEST)
 		log_ep_info(vc->endpoint, "bootstrap abandoned: the previous "

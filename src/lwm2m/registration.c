@@ -28,7 +28,7 @@
 
 static const char *registration_state_names[] = {
 	"idle", "connecting", "registering", "registered", "updating", "backoff",
-	"failed", "deregistering", "disabled", "deregistered",
+	"failed", "deregistering", "disabled", "deregistered", "queued",
 };
 
 const char *
@@ -82,6 +82,19 @@ registration_update_delay_ms(const struct vclient_params *pa, uint32_t lifetime)
 	if (margin * 2 > lifetime)
 		return lifetime * 500;
 	return (lifetime - margin) * 1000;
+}
+
+uint32_t
+registration_update_jitter_ms(const struct vclient_params *pa, uint32_t lifetime)
+{
+	uint32_t	latest, margin_ms;
+
+	latest = registration_update_delay_ms(pa, lifetime);
+	/* The margin as registration_update_delay_ms took it. */
+	margin_ms = (uint32_t)((uint64_t)lifetime * 1000 - latest);
+	if (margin_ms / 2 >= latest)
+		return latest;
+	return latest - arc4random_uniform(margin_ms / 2 + 1);
 }
 
 /* Link format of every object and instance but Security (Register, Update). */
@@ -172,6 +185,7 @@ registration_clear_location(struct vpeer *p)
 void
 registration_stop(struct vpeer *p)
 {
+	admit_release(p);
 	if (p->req_pending) {
 		cio_cancel(p->cio, p->req_id);
 		p->req_pending = false;
@@ -197,7 +211,7 @@ registration_schedule_update(struct vpeer *p)
 {
 	evtimer_del(p->timer);
 	vclient_timer_add(p->vc->ctx, p->timer,
-	    registration_update_delay_ms(&p->vc->ctx->params, p->lifetime));
+	    registration_update_jitter_ms(&p->vc->ctx->params, p->lifetime));
 }
 
 /* A Register or Update failed: back off, or give up on this server for now. */
@@ -208,6 +222,7 @@ registration_failed(struct vpeer *p, const char *why)
 	uint32_t			 ms;
 
 	p->req_pending = false;
+	admit_release(p);
 	registration_clear_location(p);
 	p->attempts++;
 	if (p->attempts >= pa->retry_attempts) {
@@ -236,6 +251,7 @@ registration_register_cb(void *arg, int error, const struct cio_msg *rsp)
 	size_t		 i;
 
 	p->req_pending = false;
+	admit_release(p);
 	if (error != 0) {
 		registration_failed(p, cio_strerror(error));
 		return;
@@ -306,6 +322,29 @@ registration_send_register(struct vpeer *p)
 	p->req_pending = true;
 }
 
+/* The Register (with the DTLS handshake before it) has its slot: go. */
+static void
+registration_begin(struct vpeer *p)
+{
+	if (p->dtls != NULL && !p->dtls_up) {
+		registration_set(p, VREG_CONNECTING);
+		if (vclient_peer_connect(p) != 0)
+			registration_failed(p, "DTLS could not start");
+		return;
+	}
+	registration_send_register(p);
+}
+
+static void
+registration_admitted(struct vpeer *p)
+{
+	if (p->reg != VREG_QUEUED || p->vc->ctx->shutting_down) {
+		admit_release(p);
+		return;
+	}
+	registration_begin(p);
+}
+
 void
 registration_start(struct vpeer *p)
 {
@@ -315,13 +354,12 @@ registration_start(struct vpeer *p)
 	registration_stop(p);
 	if (p->reg != VREG_DISABLED)
 		observe_remove_server(p->vc, p->ssid);	/* a fresh Register */
-	if (p->dtls != NULL && !p->dtls_up) {
-		registration_set(p, VREG_CONNECTING);
-		if (vclient_peer_connect(p) != 0)
-			registration_failed(p, "DTLS could not start");
+	/* Thousands of vclients starting at once wait their turn (admit.c). */
+	if (!admit_request(p, registration_admitted)) {
+		registration_set(p, VREG_QUEUED);
 		return;
 	}
-	registration_send_register(p);
+	registration_begin(p);
 }
 
 void
@@ -388,7 +426,7 @@ registration_update(struct vpeer *p)
 	if (p->kind != VPEER_SERVER)
 		return;
 	if (p->reg == VREG_UPDATING || p->reg == VREG_REGISTERING ||
-	    p->reg == VREG_CONNECTING) {
+	    p->reg == VREG_CONNECTING || p->reg == VREG_QUEUED) {
 		p->update_wanted = true;
 		return;
 	}
@@ -468,6 +506,7 @@ registration_dereg_finish(struct vpeer *p, int error)
 
 	p->dereg_done = NULL;
 	p->dereg_arg = NULL;
+	admit_release(p);
 	registration_clear_location(p);
 	evtimer_del(p->timer);
 	if (p->reg == VREG_DEREGISTERING)
@@ -489,36 +528,64 @@ registration_dereg_cb(void *arg, int error, const struct cio_msg *rsp)
 	registration_dereg_finish(p, error == 0 ? 0 : -1);
 }
 
+/* The DELETE of a De-register (the slot is held). 0 or -1 (logged). */
 static int
-registration_send_dereg(struct vpeer *p, void (*done)(void *, int), void *arg)
+registration_dereg_send(struct vpeer *p)
 {
 	struct cio_msg	 m;
 	char		*cause = NULL;
 	size_t		 i;
 
-	if (!registration_is_registered(p) || p->nloc == 0)
-		return -1;
-	registration_stop(p);
 	cio_msg_init(&m);
 	m.code = CIO_DELETE;
 	for (i = 0; i < p->nloc; i++)
 		m.path[i] = p->loc[i];
 	m.npath = (uint8_t)p->nloc;
-	registration_set(p, VREG_DEREGISTERING);
-	p->dereg_done = done;
-	p->dereg_arg = arg;
 	if (vclient_peer_request(p, &m, registration_dereg_cb, p, &p->req_id,
 	    &cause) != 0) {
 		log_ep(LOG_NOTICE, p->vc->endpoint, "%s: De-register: %s", p->name,
 		    cause);
 		free(cause);
-		p->dereg_done = NULL;
-		registration_set(p, VREG_DEREGISTERED);
 		return -1;
 	}
 	p->req_pending = true;
-	/* Bounded: the timer gives up before cio's full retransmission schedule. */
+	return 0;
+}
+
+/* A queued De-register got its slot. */
+static void
+registration_dereg_admitted(struct vpeer *p)
+{
+	if (p->reg != VREG_DEREGISTERING) {
+		admit_release(p);
+		return;
+	}
+	if (registration_dereg_send(p) != 0)
+		registration_dereg_finish(p, -1);
+}
+
+static int
+registration_send_dereg(struct vpeer *p, void (*done)(void *, int), void *arg)
+{
+	if (!registration_is_registered(p) || p->nloc == 0)
+		return -1;
+	registration_stop(p);
+	registration_set(p, VREG_DEREGISTERING);
+	p->dereg_done = done;
+	p->dereg_arg = arg;
+	/* Bounded, waiting for admission included: the timer gives up before cio's full
+	 * retransmission schedule. */
 	vclient_timer_add(p->vc->ctx, p->timer, p->vc->ctx->params.shutdown_timeout_ms);
+	if (!admit_request(p, registration_dereg_admitted))
+		return 0;
+	if (registration_dereg_send(p) != 0) {
+		admit_release(p);
+		evtimer_del(p->timer);
+		p->dereg_done = NULL;
+		p->dereg_arg = NULL;
+		registration_set(p, VREG_DEREGISTERED);
+		return -1;
+	}
 	return 0;
 }
 

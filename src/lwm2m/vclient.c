@@ -45,6 +45,7 @@ vclient_params_default(struct vclient_params *p)
 	p->store_max = 64;
 	p->shutdown_timeout_ms = 5000;
 	p->bootstrap_retry_ms = 10000;
+	p->max_inflight = 128;
 }
 
 const char *
@@ -73,6 +74,7 @@ vclient_ctx_create(struct event_base *base, const struct cfg *cfg,
 	TAILQ_INIT(&ctx->clients);
 	TAILQ_INIT(&ctx->dead);
 	ctx->reaper = evtimer_new(base, vclient_reaper_cb, ctx);
+	admit_init(ctx);
 
 	cio_params_default(&cp);
 	if (cfg->coap.ack_timeout_ms > 0)
@@ -138,6 +140,7 @@ vclient_ctx_free(struct vclient_ctx *ctx)
 	}
 	if (ctx->shutdown_timer != NULL)
 		event_free(ctx->shutdown_timer);
+	admit_free(ctx);
 	dm_registry_free(ctx->registry);
 	udp_shared_free(ctx->udp);
 	dtls_ctx_free(ctx->dtls);
@@ -542,13 +545,6 @@ vclient_start(struct vclient *vc)
 		vclient_bootstrap_later(vc);
 }
 
-static void
-vclient_udp_recv_cb(void *arg, const struct sockaddr *from, socklen_t fromlen,
-    const uint8_t *data, size_t len)
-{
-	vclient_peer_input(arg, from, fromlen, data, len);
-}
-
 struct vclient *
 vclient_create(struct vclient_ctx *ctx, const struct vclient_desc *d, char **cause)
 {
@@ -584,9 +580,7 @@ vclient_create(struct vclient_ctx *ctx, const struct vclient_desc *d, char **cau
 
 	if (vclient_setup_store(vc, d, &why) != 0)
 		goto fail;
-	vc->udp = udp_create(ctx->base, ctx->udp, (struct sockaddr *)&ctx->bind_addr,
-	    ctx->bind_len, vclient_udp_recv_cb, vc, &why);
-	if (vc->udp == NULL)
+	if (vclient_bind(vc, &why) != 0)
 		goto fail;
 	TAILQ_INSERT_TAIL(&ctx->clients, vc, entry);
 	ctx->nclients++;

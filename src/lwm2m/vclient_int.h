@@ -82,6 +82,12 @@ struct vclient_ctx {
 	}			 common[64];
 	size_t			 ncommon;
 
+	/* Admission of first exchanges (admit.c). */
+	TAILQ_HEAD(, vpeer)	 admit_queue;
+	size_t			 admit_queued;
+	size_t			 admit_inflight;
+	struct event		*admit_ev;
+
 	/* Graceful shutdown. */
 	bool			 shutting_down;
 	void			(*shutdown_done)(void *);
@@ -106,6 +112,14 @@ enum vpeer_reg {
 	VREG_DEREGISTERING,
 	VREG_DISABLED,		/* SV-1: silent until Disable Timeout */
 	VREG_DEREGISTERED,	/* de-registered for good (shutdown, removal) */
+	VREG_QUEUED,		/* Register waiting for admission (admit.c) */
+};
+
+/* A peer's place in the admission of first exchanges. */
+enum vpeer_admit {
+	VADMIT_NONE,
+	VADMIT_QUEUED,
+	VADMIT_HELD,
 };
 
 /* A notification kept while its server is away (SV-2). */
@@ -136,6 +150,11 @@ struct vpeer {
 	struct dtls		*dtls;		/* NULL for NoSec */
 	bool			 dtls_up;
 	LIST_ENTRY(vpeer)	 entry;
+
+	/* Admission (admit.c): a Register, Bootstrap-Request or De-register. */
+	enum vpeer_admit	 admit;
+	void			(*admit_go)(struct vpeer *);
+	TAILQ_ENTRY(vpeer)	 admit_entry;
 
 	/* Registration (servers only). */
 	enum vpeer_reg		 reg;
@@ -289,6 +308,19 @@ void		 vclient_start_registration(struct vclient *);
 /* Called by registration when one server's state changed (counts, BS-10 fail-over). */
 void		 vclient_reg_changed(struct vclient *);
 
+/* ------------------------------------------------------------------ admit.c */
+
+void		 admit_init(struct vclient_ctx *);
+void		 admit_free(struct vclient_ctx *);
+/*
+ * Ask for a slot for a first exchange of p. true: granted, the caller sends now. false:
+ * queued; go(p) runs later from the event loop with the slot held. Either way the owner
+ * calls admit_release when the exchange ends (or is abandoned).
+ */
+bool		 admit_request(struct vpeer *, void (*go)(struct vpeer *));
+/* Give the slot back, or leave the queue; a no-op without either. */
+void		 admit_release(struct vpeer *);
+
 /* ------------------------------------------------------------------ vclient_store.c */
 
 /* The store at creation: the state file if any, else the factory configuration; then
@@ -299,6 +331,11 @@ int		 vclient_setup_store(struct vclient *, const struct vclient_desc *,
 int		 vclient_factory(struct vclient *, char **cause);
 
 /* ------------------------------------------------------------------ vclient_peer.c */
+
+/* (Re)bind the vclient's socket to a new ephemeral port. On a rebind, every DTLS
+ * association of the vclient is closed (it belonged to the old address) and registered
+ * servers get an Update from the new one. 0 or -1 and *cause (the old socket stays). */
+int		 vclient_bind(struct vclient *, char **cause);
 
 /* A datagram on the vclient's socket: to its peer by source address, else dropped. */
 void		 vclient_peer_input(struct vclient *, const struct sockaddr *, socklen_t,
@@ -350,8 +387,12 @@ int		 registration_links(const struct dm_store *, uint8_t *buf, size_t size,
 		    size_t *len);
 /* Retry delay before attempt n (1-based), without jitter (tests), and with jitter. */
 uint32_t	 registration_backoff_ms(const struct vclient_params *, uint32_t attempt);
-/* Delay of the Update after a successful Register/Update for a lifetime (s), in ms. */
+/* Latest Update delay after a successful Register/Update for a lifetime (s), in ms. */
 uint32_t	 registration_update_delay_ms(const struct vclient_params *, uint32_t lifetime);
+/* The Update delay actually used: uniform in [latest - margin / 2, latest] so that
+ * vclients registered together do not update together. */
+uint32_t	 registration_update_jitter_ms(const struct vclient_params *,
+		    uint32_t lifetime);
 
 /* ------------------------------------------------------------------ dm_ops*.c */
 

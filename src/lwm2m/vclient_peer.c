@@ -103,6 +103,49 @@ vclient_peer_input(struct vclient *vc, const struct sockaddr *from, socklen_t fr
 	vclient_unref(vc);
 }
 
+/* ------------------------------------------------------------------ socket */
+
+static void
+vclient_udp_recv_cb(void *arg, const struct sockaddr *from, socklen_t fromlen,
+    const uint8_t *data, size_t len)
+{
+	vclient_peer_input(arg, from, fromlen, data, len);
+}
+
+int
+vclient_bind(struct vclient *vc, char **cause)
+{
+	struct vclient_ctx	*ctx = vc->ctx;
+	struct udp		*u;
+	struct vpeer		*p;
+
+	u = udp_create(ctx->base, ctx->udp, (struct sockaddr *)&ctx->bind_addr,
+	    ctx->bind_len, vclient_udp_recv_cb, vc, cause);
+	if (u == NULL)
+		return -1;
+	if (vc->udp == NULL) {
+		vc->udp = u;
+		return 0;
+	}
+	log_ep_info(vc->endpoint, "new socket: port %u (was %u)", udp_port(u),
+	    udp_port(vc->udp));
+	/* DTLS sessions belong to the old address: close_notify goes out from there. */
+	LIST_FOREACH(p, &vc->peers, entry) {
+		if (p->dtls != NULL && (dtls_get_state(p->dtls) == DTLS_HANDSHAKING ||
+		    dtls_get_state(p->dtls) == DTLS_CONNECTED))
+			dtls_close(p->dtls);
+		p->dtls_up = false;
+	}
+	udp_free(vc->udp);
+	vc->udp = u;
+	/* The servers we are registered with learn the new address. */
+	LIST_FOREACH(p, &vc->peers, entry) {
+		if (p->kind == VPEER_SERVER && registration_is_registered(p))
+			registration_update(p);
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------ transport */
 
 static int
@@ -161,11 +204,20 @@ static void
 vclient_dtls_error(void *arg, enum dtls_failure why, const char *reason)
 {
 	struct vpeer	*p = arg;
+	char		*cause = NULL;
 
 	/* dtls logs the failure itself. */
 	log_ep_debug(p->vc->endpoint, "%s: DTLS %s: %s", p->name,
 	    dtls_failure_name(why), reason);
 	p->dtls_up = false;
+	/*
+	 * An unanswered handshake: the server may hold a session of a previous process on
+	 * this very port and ignore our ClientHello. The retry goes out from a new port.
+	 */
+	if (why == DTLS_FAIL_TIMEOUT && vclient_bind(p->vc, &cause) != 0) {
+		log_ep(LOG_WARNING, p->vc->endpoint, "%s: %s", p->name, cause);
+		free(cause);
+	}
 	if (p->kind == VPEER_SERVER)
 		registration_transport_failed(p);
 }
@@ -421,6 +473,7 @@ vclient_peer_free(struct vpeer *p)
 	if (p == NULL)
 		return;
 	registration_stop(p);
+	admit_release(p);
 	LIST_REMOVE(p, entry);
 	while ((s = TAILQ_FIRST(&p->stored)) != NULL) {
 		TAILQ_REMOVE(&p->stored, s, entry);

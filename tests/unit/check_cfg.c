@@ -113,6 +113,7 @@ START_TEST(good_full)
 	ck_assert_int_eq(cfg->coap.block_size, 1024);
 	ck_assert_int_eq(cfg->lwm2m.retry_attempts, 5);
 	ck_assert_int_eq(cfg->lwm2m.shutdown_timeout_ms, 5000);
+	ck_assert_int_eq(cfg->lwm2m.max_inflight, 128);
 	ck_assert(cfg->has_bootstrap);
 	ck_assert_int_eq(cfg->bootstrap.security, CFG_SECURITY_NOSEC);
 	ck_assert_int_eq(cfg->bootstrap.hold_off, 3);

@@ -5,7 +5,12 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
 #include <check.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +34,9 @@ static const struct vclient_object temp_objs[] = {
 	{ 3304, NULL, 0 },
 };
 
+/* max_inflight 0: the default. */
 static void
-setup_n(size_t n, int lifetime)
+setup_k(size_t n, int lifetime, uint32_t max_inflight)
 {
 	struct vclient_params	 p;
 	uint16_t		 ports[2];
@@ -43,8 +49,16 @@ setup_n(size_t n, int lifetime)
 	ports[1] = srv2.port;
 	cfg = vt_cfg(n, ports, lifetime);
 	vt_params(&p);
+	if (max_inflight != 0)
+		p.max_inflight = max_inflight;
 	ctx = vclient_ctx_create(base, cfg, &p, &cause);
 	ck_assert_msg(ctx != NULL, "%s", cause);
+}
+
+static void
+setup_n(size_t n, int lifetime)
+{
+	setup_k(n, lifetime, 0);
 }
 
 static void
@@ -426,6 +440,272 @@ START_TEST(shutdown_deregisters)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ admission */
+
+#define ADM_MAX	8
+
+/* Requests received and not answered yet, retransmissions (same MID) counted once. */
+struct adm_pending {
+	struct vt_msg	 m[ADM_MAX];
+	size_t		 n;
+	size_t		 seen;		/* distinct requests in total */
+};
+
+/* Collect for about ms what arrives with code; true if something new came. */
+static bool
+adm_collect(struct adm_pending *a, uint8_t code, int ms)
+{
+	struct vt_msg	 m;
+	size_t		 i;
+	bool		 any = false;
+	int		 t;
+
+	for (t = 0; t < ms; t += 10) {
+		if (!vt_recv(&srv, base, 10, &m, true))
+			continue;
+		if (m.code != code)
+			continue;
+		for (i = 0; i < a->n; i++) {
+			if (a->m[i].mid == m.mid && a->m[i].from_port == m.from_port)
+				break;
+		}
+		if (i < a->n)
+			continue;	/* retransmission */
+		ck_assert_uint_lt(a->n, ADM_MAX);
+		a->m[a->n++] = m;
+		a->seen++;
+		any = true;
+	}
+	return any;
+}
+
+/* Answer the oldest pending request. */
+static void
+adm_answer(struct adm_pending *a, uint8_t code, const char *loc)
+{
+	vt_reply(&srv, &a->m[0], code, loc);
+	memmove(&a->m[0], &a->m[1], (a->n - 1) * sizeof a->m[0]);
+	a->n--;
+}
+
+/* Bench finding 2: with max_inflight 2, five vclients never have more than two Registers
+ * in flight, the others start as earlier ones are answered, and all register. */
+START_TEST(admission_limits_registers)
+{
+	struct vclient		*vc[5];
+	struct adm_pending	 a;
+	char			 ep[16], loc[16];
+	int			 i, rounds;
+
+	memset(&a, 0, sizeof a);
+	setup_k(1, 60, 2);
+	for (i = 0; i < 5; i++) {
+		snprintf(ep, sizeof ep, "ep-adm%d", i);
+		vc[i] = make_vc(ep);
+	}
+	ck_assert_uint_eq(ctx->admit_inflight, 2);
+	ck_assert_uint_eq(ctx->admit_queued, 3);
+	/* Less than ACK_TIMEOUT (300 ms): only first transmissions. */
+	adm_collect(&a, 2, 150);
+	ck_assert_uint_eq(a.n, 2);
+	for (rounds = 0; rounds < 20 && a.n > 0; rounds++) {
+		snprintf(loc, sizeof loc, "rd/a%zu", a.seen - a.n);
+		adm_answer(&a, 65, loc);
+		adm_collect(&a, 2, 100);
+		ck_assert_uint_le(a.n, 2);
+		ck_assert_uint_le(ctx->admit_inflight, 2);
+	}
+	ck_assert_uint_eq(a.seen, 5);
+	ck_assert_uint_eq(a.n, 0);
+	vt_run(base, 20);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(vclient_state(vc[i]), VCLIENT_REGISTERED);
+	ck_assert_uint_eq(ctx->admit_inflight, 0);
+	ck_assert_uint_eq(ctx->admit_queued, 0);
+	teardown();
+}
+END_TEST
+
+/* A Register that times out frees its slot for the next one. */
+START_TEST(admission_timeout_frees_slot)
+{
+	struct adm_pending	 a;
+
+	memset(&a, 0, sizeof a);
+	setup_k(1, 60, 1);
+	make_vc("ep-adt0");
+	make_vc("ep-adt1");
+	adm_collect(&a, 2, 150);
+	ck_assert_uint_eq(a.seen, 1);
+	/* ACK_TIMEOUT 300 ms, one retransmission: cio gives up after ~900 ms. */
+	adm_collect(&a, 2, 1300);
+	ck_assert_uint_ge(a.seen, 2);
+	ck_assert_str_eq(a.m[0].query, "ep=ep-adt0&lt=60&lwm2m=1.1&b=U");
+	ck_assert_str_eq(a.m[1].query, "ep=ep-adt1&lt=60&lwm2m=1.1&b=U");
+	ck_assert_uint_le(ctx->admit_inflight, 1);
+	teardown();
+}
+END_TEST
+
+/* Bench finding 2: the Update time is spread over [latest - margin/2, latest]. */
+START_TEST(update_jitter_window)
+{
+	struct vclient_params	p;
+	static const uint32_t	lts[] = { 1, 2, 10, 300, 86400 };
+	uint32_t		lo, hi, ms, min, max, margin;
+	size_t			i, j;
+
+	vclient_params_default(&p);
+	for (i = 0; i < sizeof lts / sizeof lts[0]; i++) {
+		hi = registration_update_delay_ms(&p, lts[i]);
+		margin = lts[i] * 1000 - hi;
+		lo = hi - margin / 2;
+		min = UINT32_MAX;
+		max = 0;
+		for (j = 0; j < 2000; j++) {
+			ms = registration_update_jitter_ms(&p, lts[i]);
+			ck_assert_uint_ge(ms, lo);
+			ck_assert_uint_le(ms, hi);
+			if (ms < min)
+				min = ms;
+			if (ms > max)
+				max = ms;
+		}
+		/* Spread over most of the window, not one instant. */
+		ck_assert_uint_lt(min, lo + margin / 8);
+		ck_assert_uint_gt(max, hi - margin / 8);
+	}
+	/* lifetime 300: margin 30 s, Update between 255 and 270 s. */
+	ck_assert_uint_eq(registration_update_delay_ms(&p, 300), 270000);
+	ms = registration_update_jitter_ms(&p, 300);
+	ck_assert(ms >= 255000 && ms <= 270000);
+}
+END_TEST
+
+/* Bench finding 2: graceful stop with max_inflight 2: every De-register goes out, never
+ * more than two outstanding, and done runs when the last is answered. */
+START_TEST(shutdown_admission)
+{
+	struct adm_pending	 a;
+	struct vt_msg		 m;
+	char			 ep[16], loc[16];
+	int			 i, rounds;
+
+	memset(&a, 0, sizeof a);
+	setup_k(1, 60, 2);
+	for (i = 0; i < 5; i++) {
+		snprintf(ep, sizeof ep, "ep-sda%d", i);
+		make_vc(ep);
+		snprintf(loc, sizeof loc, "s%d", i);
+		ck_assert(vt_accept_register(&srv, base, loc, &m));
+	}
+	shutdown_done = 0;
+	vclient_ctx_shutdown(ctx, shutdown_cb, NULL);
+	ck_assert_uint_eq(ctx->admit_inflight, 2);
+	ck_assert_uint_eq(ctx->admit_queued, 3);
+	adm_collect(&a, 4, 150);
+	ck_assert_uint_eq(a.n, 2);
+	for (rounds = 0; rounds < 20 && a.n > 0; rounds++) {
+		adm_answer(&a, 66, NULL);
+		adm_collect(&a, 4, 60);
+		ck_assert_uint_le(a.n, 2);
+	}
+	ck_assert_uint_eq(a.seen, 5);
+	vt_run(base, 20);
+	ck_assert_int_eq(shutdown_done, 1);
+	teardown();
+}
+END_TEST
+
+/* The shutdown timeout bounds the whole stop, waiting for admission included. */
+START_TEST(shutdown_admission_bounded)
+{
+	struct vt_msg	m;
+	char		ep[16], loc[16];
+	int		i, waited;
+
+	setup_k(1, 60, 1);
+	for (i = 0; i < 4; i++) {
+		snprintf(ep, sizeof ep, "ep-sdb%d", i);
+		make_vc(ep);
+		snprintf(loc, sizeof loc, "b%d", i);
+		ck_assert(vt_accept_register(&srv, base, loc, &m));
+	}
+	shutdown_done = 0;
+	vclient_ctx_shutdown(ctx, shutdown_cb, NULL);	/* never answered */
+	for (waited = 0; waited < 3000 && shutdown_done == 0; waited += 50)
+		vt_run(base, 50);
+	ck_assert_int_eq(shutdown_done, 1);
+	/* shutdown_timeout_ms is 1000 in the tests. */
+	ck_assert_int_le(waited, 1300);
+	ck_assert_uint_eq(ctx->admit_inflight, 0);
+	ck_assert_uint_eq(ctx->admit_queued, 0);
+	teardown();
+}
+END_TEST
+
+/* Run the loop until any datagram (DTLS too) reaches srv; its source port, or 0. */
+static uint16_t
+raw_recv_port(int timeout_ms)
+{
+	struct sockaddr_in	from;
+	socklen_t		flen;
+	uint8_t			buf[2048];
+	int			waited;
+
+	for (waited = 0; waited < timeout_ms; waited += 2) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		flen = sizeof from;
+		if (recvfrom(srv.fd, buf, sizeof buf, 0, (struct sockaddr *)&from,
+		    &flen) >= 0)
+			return ntohs(from.sin_port);
+		poll(NULL, 0, 2);
+	}
+	return 0;
+}
+
+/* Bench finding 3: a DTLS handshake that times out is retried from a new local port
+ * (the server may hold a session of an earlier process on the old one). */
+START_TEST(dtls_timeout_new_port)
+{
+	struct vclient_params	 p;
+	struct vclient		*vc;
+	uint16_t		 ports[1], port0, from;
+	uint8_t			*key;
+	char			*cause = NULL;
+	int			 waited;
+
+	base = event_base_new();
+	ck_assert_int_eq(vt_server_open(&srv), 0);
+	ck_assert_int_eq(vt_server_open(&srv2), 0);
+	ports[0] = srv.port;
+	cfg = vt_cfg(1, ports, 60);
+	free(cfg->servers[0].uri);
+	xasprintf(&cfg->servers[0].uri, "coaps://127.0.0.1:%u", srv.port);
+	cfg->servers[0].security = CFG_SECURITY_PSK;
+	key = xcalloc(1, 16);
+	cfg->servers[0].psk_key = key;
+	cfg->servers[0].psk_key_len = 16;
+	vt_params(&p);
+	ctx = vclient_ctx_create(base, cfg, &p, &cause);
+	ck_assert_msg(ctx != NULL, "%s", cause);
+	vc = make_vc("ep-dtls");
+	port0 = vclient_port(vc);
+	/* The ClientHello arrives from the first port and is never answered. */
+	ck_assert_uint_eq(raw_recv_port(1000), port0);
+	for (waited = 0; waited < 4000 && vclient_port(vc) == port0; waited += 50)
+		vt_run(base, 50);
+	ck_assert_uint_ne(vclient_port(vc), port0);
+	/* The retry (after the backoff) comes from the new port. */
+	do
+		from = raw_recv_port(3000);
+	while (from == port0);
+	ck_assert_uint_eq(from, vclient_port(vc));
+	teardown();
+	free(key);
+}
+END_TEST
+
 static Suite *
 registration_suite(void)
 {
@@ -444,6 +724,12 @@ registration_suite(void)
 	tcase_add_test(tc, two_servers_independent);
 	tcase_add_test(tc, all_servers_failed);
 	tcase_add_test(tc, shutdown_deregisters);
+	tcase_add_test(tc, admission_limits_registers);
+	tcase_add_test(tc, admission_timeout_frees_slot);
+	tcase_add_test(tc, update_jitter_window);
+	tcase_add_test(tc, shutdown_admission);
+	tcase_add_test(tc, shutdown_admission_bounded);
+	tcase_add_test(tc, dtls_timeout_new_port);
 	suite_add_tcase(s, tc);
 	return s;
 }
