@@ -218,7 +218,7 @@ bootstrap_registered(struct vclient *vc)
 	struct vpeer	*p;
 
 	LIST_FOREACH(p, &vc->peers, entry) {
-		if (p->kind == VPEER_SERVER && registration_is_registered(p))
+		if (p->kind == VPEER_SERVER && registration_is_valid(p))
 			return (true);
 	}
 	return (false);

@@ -409,6 +409,8 @@ observe_store(struct vpeer *peer, const struct observation *obs, int fmt,
 	memcpy(s->payload, buf, len);
 	TAILQ_INSERT_TAIL(&peer->stored, s, entry);
 	peer->nstored++;
+	log_ep_debug(peer->vc->endpoint, "%s: notification %u stored (%zu kept)",
+	    peer->name, s->seq, peer->nstored);
 }
 
 static bool
@@ -454,7 +456,9 @@ observe_send(struct observation *obs)
 	observe_attrs_get(vc, obs->ssid, &obs->path, &a);
 	observe_arm_pmax(obs, &a, now);
 
-	if (!registration_is_registered(peer) || peer->flushing) {
+	/* Away, or answering no Update since the last failure: store (SV-2). */
+	if (!registration_is_registered(peer) || peer->attempts != 0 ||
+	    peer->flushing) {
 		if (observe_storing(vc, obs->ssid))
 			observe_store(peer, obs, fmt, vc->ctx->buf, len);
 		return;

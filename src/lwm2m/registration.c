@@ -29,6 +29,7 @@
 static const char *registration_state_names[] = {
 	"idle", "connecting", "registering", "registered", "updating", "backoff",
 	"failed", "deregistering", "disabled", "deregistered", "queued",
+	"unreachable",
 };
 
 const char *
@@ -44,6 +45,12 @@ bool
 registration_is_registered(const struct vpeer *p)
 {
 	return p->reg == VREG_REGISTERED || p->reg == VREG_UPDATING;
+}
+
+bool
+registration_is_valid(const struct vpeer *p)
+{
+	return registration_is_registered(p) || p->reg == VREG_UNREACHABLE;
 }
 
 uint32_t
@@ -272,6 +279,7 @@ registration_register_cb(void *arg, int error, const struct cio_msg *rsp)
 	p->nloc = i;
 	p->attempts = 0;
 	p->objects_changed = false;
+	p->reg_expires_ms = vclient_now_ms(p->vc->ctx) + (uint64_t)p->lifetime * 1000;
 	registration_set(p, VREG_REGISTERED);
 	log_ep_info(p->vc->endpoint, "%s: registered (lifetime %u s)", p->name,
 	    p->lifetime);
@@ -373,7 +381,7 @@ void
 registration_transport_failed(struct vpeer *p)
 {
 	if (p->reg == VREG_CONNECTING || p->reg == VREG_REGISTERING ||
-	    p->reg == VREG_REGISTERED || p->reg == VREG_UPDATING) {
+	    registration_is_valid(p)) {
 		registration_stop(p);
 		registration_failed(p, "DTLS failed");
 	}
@@ -387,9 +395,16 @@ registration_update_cb(void *arg, int error, const struct cio_msg *rsp)
 
 	p->req_pending = false;
 	if (error == 0 && rsp->code == LWM2M_CHANGED) {
+		if (p->reg == VREG_UPDATING && p->attempts != 0)
+			log_ep_info(p->vc->endpoint, "%s: reachable again", p->name);
+		p->attempts = 0;
+		p->reg_expires_ms = vclient_now_ms(p->vc->ctx) +
+		    (uint64_t)p->lifetime * 1000;
 		registration_set(p, VREG_REGISTERED);
 		p->objects_changed = false;
 		registration_schedule_update(p);
+		vclient_reg_changed(p->vc);
+		observe_flush_stored(p);
 		if (p->update_wanted) {
 			p->update_wanted = false;
 			registration_update(p);
@@ -410,7 +425,28 @@ registration_update_cb(void *arg, int error, const struct cio_msg *rsp)
 	else
 		snprintf(why, sizeof why, "Update: %d.%02d", LWM2M_CODE_CLASS(rsp->code),
 		    LWM2M_CODE_DETAIL(rsp->code));
-	/* Unreachable: notifications are stored (SV-2) until Register succeeds again. */
+	/*
+	 * No answer: the registration is still valid at the server until its lifetime
+	 * runs out, and with it the server's observations. Retry the Update with backoff
+	 * until then, storing notifications meanwhile (SV-2); only an expired
+	 * registration needs a fresh Register, which ends the observations.
+	 */
+	if (error != 0 && vclient_now_ms(p->vc->ctx) < p->reg_expires_ms) {
+		uint32_t	ms;
+
+		p->attempts++;
+		ms = registration_jitter(registration_backoff_ms(&p->vc->ctx->params,
+		    p->attempts));
+		registration_set(p, VREG_UNREACHABLE);
+		log_ep_info(p->vc->endpoint, "%s: unreachable (%s), Update again in %u ms",
+		    p->name, why, ms);
+		evtimer_del(p->timer);
+		vclient_timer_add(p->vc->ctx, p->timer, ms);
+		vclient_reg_changed(p->vc);
+		return;
+	}
+	/* The registration is gone at the server: Register afresh, counting from one. */
+	p->attempts = 0;
 	registration_failed(p, why);
 }
 
@@ -567,7 +603,7 @@ registration_dereg_admitted(struct vpeer *p)
 static int
 registration_send_dereg(struct vpeer *p, void (*done)(void *, int), void *arg)
 {
-	if (!registration_is_registered(p) || p->nloc == 0)
+	if (!registration_is_valid(p) || p->nloc == 0)
 		return -1;
 	registration_stop(p);
 	registration_set(p, VREG_DEREGISTERING);
@@ -656,6 +692,18 @@ registration_timer_cb(int fd, short events, void *arg)
 		return;
 	switch (p->reg) {
 	case VREG_REGISTERED:
+		registration_update(p);
+		break;
+	case VREG_UNREACHABLE:
+		if (vclient_now_ms(p->vc->ctx) >= p->reg_expires_ms) {
+			log_ep_info(p->vc->endpoint, "%s: registration expired while "
+			    "unreachable: register again", p->name);
+			registration_clear_location(p);
+			p->attempts = 0;
+			registration_start(p);
+			break;
+		}
+		registration_set(p, VREG_REGISTERED);
 		registration_update(p);
 		break;
 	case VREG_BACKOFF:

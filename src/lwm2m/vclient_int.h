@@ -113,6 +113,9 @@ enum vpeer_reg {
 	VREG_DISABLED,		/* SV-1: silent until Disable Timeout */
 	VREG_DEREGISTERED,	/* de-registered for good (shutdown, removal) */
 	VREG_QUEUED,		/* Register waiting for admission (admit.c) */
+	VREG_UNREACHABLE,	/* an Update got no answer: still registered at the
+				 * server until reg_expires_ms, Update retried with
+				 * backoff, notifications stored (SV-2) */
 };
 
 /* A peer's place in the admission of first exchanges. */
@@ -165,6 +168,7 @@ struct vpeer {
 	struct event		*timer;		/* update, retry, disable timeout */
 	uint32_t		 attempts;
 	uint32_t		 lifetime;	/* as last sent */
+	uint64_t		 reg_expires_ms; /* last Register/Update + lifetime */
 	char			 binding[8];	/* as last sent */
 	bool			 objects_changed; /* next Update carries the links */
 	bool			 update_wanted;	/* Update after the current exchange */
@@ -381,6 +385,8 @@ int		 registration_deregister(struct vclient *, uint16_t ssid,
 /* SV-1: Disable executed (after the 2.04 left). */
 void		 registration_disable(struct vpeer *);
 bool		 registration_is_registered(const struct vpeer *);
+/* Registered at the server, reachable or not (VREG_UNREACHABLE counts). */
+bool		 registration_is_valid(const struct vpeer *);
 const char	*registration_state_name(enum vpeer_reg);
 /* The Register/Update link-format payload (exposed for tests). 0 or LWM2M_ERR_TOO_LARGE. */
 int		 registration_links(const struct dm_store *, uint8_t *buf, size_t size,

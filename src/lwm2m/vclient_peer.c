@@ -285,7 +285,7 @@ vclient_peer_request_cb(void *arg, struct cio_exchange *ex, const struct cio_msg
 	 * operations are ignored: acknowledged at the CoAP layer (so it stops
 	 * retransmitting) and never answered.
 	 */
-	if (bootstrap_active(vc) || !registration_is_registered(p)) {
+	if (bootstrap_active(vc) || !registration_is_valid(p)) {
 		log_ep_debug(vc->endpoint, "%s: request ignored (%s)", p->name,
 		    bootstrap_active(vc) ? "bootstrapping" : "not registered");
 		cio_exchange_free(cio_defer(ex));

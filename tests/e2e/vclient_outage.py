@@ -104,8 +104,12 @@ def disable_storing(op, gw, tags):
 
 
 def outage(r, op, gw, tags):
-    pat = re.compile(r"(sim0-\d+) ssid=101: registration failed (?:\((.*)\), retry "
-                     r"in (\d+) ms|(\d+) times)")
+    # An Update without answer first leaves the registration in place and retries the
+    # Update ("unreachable"); once the registration has expired, Register retries
+    # ("registration failed"). Each has its own backoff sequence.
+    pat = re.compile(r"(sim0-\d+) ssid=101: (?:registration failed (?:\((.*)\), retry "
+                     r"in (\d+) ms|(\d+) times)|unreachable \((.*)\), Update again in "
+                     r"(\d+) ms)")
     with gw.cond:
         nlines = len(gw.lines)
     c0, w0 = cpu_ticks(gw.pid), time.monotonic()
@@ -130,17 +134,24 @@ def outage(r, op, gw, tags):
         # window, one failure may be all there is time for.
         check((1 if ep == "sim0-3" else 2) <= len(fails) <= 8,
               "retries during the outage: " + desc, gw)
-        check(fails[0].group(2) is not None and
-              fails[0].group(2).startswith("Update"),
+        first = fails[0].group(2) or fails[0].group(5)
+        check(first is not None and first.startswith("Update"),
               "the first failure is not the Update: " + desc, gw)
-        for n, m in enumerate(fails, 1):
-            if m.group(3) is None:
-                check(n >= 5, "server failed too early: " + desc, gw)
+        n_upd = n_reg = 0
+        for m in fails:
+            if m.group(6) is not None:
+                n_upd += 1
+                n, delay = n_upd, m.group(6)
+            elif m.group(3) is not None:
+                n_reg += 1
+                n, delay = n_reg, m.group(3)
+            else:
+                check(n_reg >= 4, "server failed too early: " + desc, gw)
                 continue
             d = min(CAP, BASE * 2 ** (n - 1))
-            check(d // 2 <= int(m.group(3)) <= d,
-                  "retry %d in %s ms, not in [%d, %d]: %s" % (
-                      n, m.group(3), d // 2, d, desc), gw)
+            check(d // 2 <= int(delay) <= d,
+                  "retry %d in %s ms, not in [%d, %d]: %s" % (n, delay, d // 2, d,
+                                                              desc), gw)
 
     for ep in EPS:
         reg = op.wait_event({"event": "register", "ep": ep,
