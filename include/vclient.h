@@ -145,6 +145,10 @@ void		 vclient_request_update(struct vclient *);
 const char	*vclient_endpoint(const struct vclient *);
 enum vclient_state vclient_state(const struct vclient *);
 struct dm_store	*vclient_store(struct vclient *);
+/* The ops_arg given at creation, when the vclient was created with these sensor ops;
+ * else NULL. Lets the device manager go from a vclient to its device in O(1). */
+void		*vclient_sensor_arg(const struct vclient *,
+		    const struct vclient_sensor_ops *);
 /* The local UDP port of the vclient's socket. */
 uint16_t	 vclient_port(const struct vclient *);
 bool		 vclient_stale(const struct vclient *);

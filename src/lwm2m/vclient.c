@@ -771,3 +771,9 @@ vclient_request_update(struct vclient *vc)
 			registration_update(p);
 	}
 }
+
+void *
+vclient_sensor_arg(const struct vclient *vc, const struct vclient_sensor_ops *ops)
+{
+	return (vc->sops == ops ? vc->sops_arg : NULL);
+}
