@@ -40,6 +40,7 @@ struct test {
 	unsigned int		 drop_in[TEST_MAX_DROPS], ndrop_in;
 	uint16_t		 mid;
 	int			 keep;		/* stay connected after the reply */
+	int			 trace;		/* -v: log every datagram */
 };
 
 static void
@@ -131,6 +132,8 @@ test_output(void *arg, const uint8_t *buf, size_t len)
 		    t->n_out, len);
 		return;
 	}
+	if (t->trace)
+		fprintf(stderr, "out %u (%zu bytes)\n", t->n_out, len);
 	/* A refused datagram (no server yet) is just lost: DTLS retransmits. */
 	if (send(t->fd, buf, len, 0) == -1)
 		fprintf(stderr, "send: %s\n", strerror(errno));
@@ -225,6 +228,8 @@ test_read_cb(int fd, short events, void *arg)
 			    t->n_in, n);
 			continue;
 		}
+		if (t->trace)
+			fprintf(stderr, "in %u (%zd bytes)\n", t->n_in, n);
 		dtls_input(t->dtls, buf, (size_t)n);
 		if (t->status != -1)
 			return;
@@ -333,6 +338,14 @@ main(int argc, char **argv)
 		fatal("connect");
 	if (fcntl(t.fd, F_SETFL, fcntl(t.fd, F_GETFL) | O_NONBLOCK) == -1)
 		fatal("fcntl");
+	if ((t.trace = verbose)) {
+		struct sockaddr_in	 self;
+		socklen_t		 slen = sizeof self;
+
+		if (getsockname(t.fd, (struct sockaddr *)&self, &slen) == 0)
+			fprintf(stderr, "local port %u\n",
+			    (unsigned int)ntohs(self.sin_port));
+	}
 
 	if ((t.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
