@@ -152,6 +152,18 @@ void		*vclient_sensor_arg(const struct vclient *,
 /* The local UDP port of the vclient's socket. */
 uint16_t	 vclient_port(const struct vclient *);
 bool		 vclient_stale(const struct vclient *);
+/* One server account of a vclient, as the control socket shows it. */
+struct vclient_server_info {
+	uint16_t	 ssid;
+	const char	*state;			/* registration state */
+	uint32_t	 lifetime;		/* s, as last registered */
+	size_t		 observations;		/* the server's observations */
+	size_t		 stored;		/* notifications kept for it (SV-2) */
+	uint64_t	 stored_dropped;	/* ... dropped at store_max, oldest first */
+};
+/* Walk a vclient's server accounts; a non-zero return stops the walk. */
+int		 vclient_foreach_server(struct vclient *,
+		    int (*)(const struct vclient_server_info *, void *), void *);
 /* Find by endpoint (linear; for the control socket). */
 struct vclient	*vclient_find(struct vclient_ctx *, const char *endpoint);
 /* Walk every vclient; a non-zero return stops the walk. */

@@ -223,6 +223,27 @@ lwgwd_ctl_show_value(const struct lwm2m_path *p, const struct lwm2m_value *v,
 	return (0);
 }
 
+/* A server account: registration state and what is kept for it (SV-2). */
+static int
+lwgwd_ctl_show_server(const struct vclient_server_info *i, void *arg)
+{
+	struct lwgwd_ctl_show	*s = arg;
+
+	if (s->json) {
+		evbuffer_add_printf(s->out, "%s{\"ssid\":%u,\"state\":\"%s\","
+		    "\"lifetime\":%u,\"observations\":%zu,\"stored\":%zu,"
+		    "\"stored_dropped\":%llu}", s->first ? "" : ",", i->ssid, i->state,
+		    i->lifetime, i->observations, i->stored,
+		    (unsigned long long)i->stored_dropped);
+		s->first = false;
+	} else
+		evbuffer_add_printf(s->out, "server %u: %s, lifetime %u s, %zu "
+		    "observation(s), %zu notification(s) stored, %llu dropped\n",
+		    i->ssid, i->state, i->lifetime, i->observations, i->stored,
+		    (unsigned long long)i->stored_dropped);
+	return (0);
+}
+
 static int
 lwgwd_ctl_show(void *arg, int argc, char **argv, bool json, struct evbuffer *out,
     char **cause)
@@ -235,11 +256,16 @@ lwgwd_ctl_show(void *arg, int argc, char **argv, bool json, struct evbuffer *out
 	if (json) {
 		evbuffer_add_printf(out, "{\"endpoint\":");
 		ctl_json_str(out, vclient_endpoint(vc));
-		evbuffer_add_printf(out, ",\"state\":\"%s\",\"values\":{",
-		    vclient_state_name(vclient_state(vc)));
+		evbuffer_add_printf(out, ",\"state\":\"%s\",\"port\":%u,"
+		    "\"servers\":[", vclient_state_name(vclient_state(vc)),
+		    vclient_port(vc));
 	} else
 		evbuffer_add_printf(out, "%s: %s, port %u\n", vclient_endpoint(vc),
 		    vclient_state_name(vclient_state(vc)), vclient_port(vc));
+	vclient_foreach_server(vc, lwgwd_ctl_show_server, &s);
+	if (json)
+		evbuffer_add_printf(out, "],\"values\":{");
+	s.first = true;
 	dm_foreach_value(vclient_store(vc), &LWM2M_PATH_ROOT, lwgwd_ctl_show_value,
 	    &s);
 	if (json)

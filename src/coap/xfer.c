@@ -237,9 +237,14 @@ cio_xfer_lost(struct cio_peer *peer, struct cio_xfer *x, int error)
 	    (x->kind == CIO_XFER_SEPARATE && x->msg.observe >= 0);
 
 	memcpy(token, x->msg.token, tkl);
-	cio_xfer_finish(peer, x, error, NULL);
+	/*
+	 * The observation ends before the notification's own callback runs: that one
+	 * may send the next notification queued for the same observation (SV-2 flush),
+	 * which must not go out after the RST that ended it.
+	 */
 	if (notify && !peer->dead && peer->cbs.observe_lost != NULL)
 		peer->cbs.observe_lost(peer->cb_arg, token, tkl, error);
+	cio_xfer_finish(peer, x, error, NULL);
 }
 
 void

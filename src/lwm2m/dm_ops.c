@@ -331,8 +331,10 @@ dm_ops_get(struct vclient *vc, struct vpeer *peer, struct cio_exchange *ex,
 			    CIO_OBSERVE_NONE);
 		return;
 	}
-	if (req->observe == 1)
+	if (req->observe == 1) {
+		log_ep_debug(vc->endpoint, "%s: Cancel Observation", peer->name);
 		observe_cancel_token(vc, peer->ssid, req->token, req->token_len);
+	}
 	rc = dm_ops_read(vc, peer->ssid, p, req->accept == CIO_FMT_NONE ?
 	    LWM2M_FMT_NONE : req->accept, buf, VCLIENT_BUF_SIZE, &len, &fmt);
 	if (rc != 0) {

@@ -212,9 +212,29 @@ observe_timer(evutil_socket_t fd, short events, void *arg)
 	observe_send(obs);
 }
 
+/* An ended observation takes its stored notifications (SV-2) with it: nobody waits. */
+static void
+observe_unstore(struct observation *obs)
+{
+	struct vpeer	*peer;
+	struct vstored	*s, *s1;
+
+	if ((peer = vclient_peer_find(obs->vc, obs->ssid)) == NULL)
+		return;
+	TAILQ_FOREACH_SAFE(s, &peer->stored, entry, s1) {
+		if (s->token_len == obs->token_len &&
+		    memcmp(s->token, obs->token, obs->token_len) == 0) {
+			TAILQ_REMOVE(&peer->stored, s, entry);
+			peer->nstored--;
+			free(s);
+		}
+	}
+}
+
 static void
 observe_free(struct observation *obs)
 {
+	observe_unstore(obs);
 	LIST_REMOVE(obs, entry);
 	if (obs->timer != NULL)
 		event_free(obs->timer);

@@ -360,8 +360,12 @@ registration_start(struct vpeer *p)
 	    p->vc->state == VCLIENT_STOPPING || p->vc->state == VCLIENT_STOPPED)
 		return;
 	registration_stop(p);
-	if (p->reg != VREG_DISABLED)
-		observe_remove_server(p->vc, p->ssid);	/* a fresh Register */
+	/*
+	 * Observations outlive a fresh Register, as they outlive a Disable: the stored
+	 * notifications of an outage follow it (SV-2, "stores while disabled or offline,
+	 * reports when online"). A server that forgot them answers with RST, which ends
+	 * each (RFC 7641 3.6); one that said it forgot us (4.04) has them dropped first.
+	 */
 	/* Thousands of vclients starting at once wait their turn (admit.c). */
 	if (!admit_request(p, registration_admitted)) {
 		registration_set(p, VREG_QUEUED);
@@ -416,6 +420,7 @@ registration_update_cb(void *arg, int error, const struct cio_msg *rsp)
 		log_ep_info(p->vc->endpoint, "%s: Update answered 4.04: register again",
 		    p->name);
 		registration_clear_location(p);
+		observe_remove_server(p->vc, p->ssid);
 		p->attempts = 0;
 		registration_start(p);
 		return;

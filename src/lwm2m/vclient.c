@@ -294,6 +294,34 @@ vclient_store(struct vclient *vc)
 	return vc->store;
 }
 
+int
+vclient_foreach_server(struct vclient *vc,
+    int (*cb)(const struct vclient_server_info *, void *), void *arg)
+{
+	struct vclient_server_info	 info;
+	struct vpeer			*p;
+	struct observation		*obs;
+	int				 rc;
+
+	LIST_FOREACH(p, &vc->peers, entry) {
+		if (p->kind != VPEER_SERVER)
+			continue;
+		memset(&info, 0, sizeof info);
+		info.ssid = p->ssid;
+		info.state = registration_state_name(p->reg);
+		info.lifetime = p->lifetime;
+		LIST_FOREACH(obs, &vc->observations, entry) {
+			if (obs->ssid == p->ssid)
+				info.observations++;
+		}
+		info.stored = p->nstored;
+		info.stored_dropped = p->stored_dropped;
+		if ((rc = cb(&info, arg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 uint16_t
 vclient_port(const struct vclient *vc)
 {
@@ -601,7 +629,19 @@ static void
 vclient_stopped(struct vclient *vc)
 {
 	struct vclient_ctx	*ctx = vc->ctx;
+	struct vpeer		*p;
 
+	/*
+	 * close_notify to every server we hold a DTLS association with: a gateway that
+	 * comes back on the same port is then greeted with a handshake, not taken for the
+	 * old association until the server's own timeout.
+	 */
+	LIST_FOREACH(p, &vc->peers, entry) {
+		if (p->dtls != NULL && dtls_get_state(p->dtls) == DTLS_CONNECTED) {
+			dtls_close(p->dtls);
+			p->dtls_up = false;
+		}
+	}
 	vclient_set_state(vc, VCLIENT_STOPPED);
 	if (vc->destroy_when_stopped) {
 		TAILQ_REMOVE(&ctx->clients, vc, entry);

@@ -59,7 +59,13 @@ links = ( { name = "simA"; type = "sim"; devices = 3; objects = [3303]; },
     out, _ = run("show", "simA-2")
     check("/3303/0/5700" in out and '"Cel"' in out, "show: %r" % out)
     check(KEY not in out.replace(":", "").lower(), "show leaks a key: %r" % out)
-    vals = json.loads(run("--json", "show", "simA-2")[0])["values"]
+    check("server 101: registered, lifetime 60 s, 0 observation(s), 0 notification(s) "
+          "stored, 0 dropped" in out, "show: server line: %r" % out)
+    shown = json.loads(run("--json", "show", "simA-2")[0])
+    check(shown["servers"] == [{"ssid": 101, "state": "registered", "lifetime": 60,
+                                "observations": 0, "stored": 0, "stored_dropped": 0}],
+          "json show servers: %r" % shown)
+    vals = shown["values"]
     secrets = [p for p in vals if p.startswith("/0/") and p.split("/")[3] in "345"]
     check(secrets and all(vals[p] == "(secret)" for p in secrets), "json show %r" % vals)
 

@@ -320,13 +320,19 @@ class Proc:
         raise Failure("%s: unexpected event %s: %s\n%s" % (
             self.name, what or _describe(pred), json.dumps(ev), self.tail()))
 
-    def wait_line(self, regex, timeout=DEFAULT_TIMEOUT):
-        """The first log line matching regex (for programs that do not print JSON)."""
+    def nlines(self):
+        """How many log lines so far: wait_line(..., after=) looks past them."""
+        with self.cond:
+            return len(self.lines)
+
+    def wait_line(self, regex, timeout=DEFAULT_TIMEOUT, after=0):
+        """The first log line matching regex (for programs that do not print JSON),
+        among the lines after the first `after` ones."""
         rx = re.compile(regex)
         deadline = time.monotonic() + timeout
         with self.cond:
             while True:
-                for line in self.lines:
+                for line in self.lines[after:]:
                     if rx.search(line):
                         return line
                 left = deadline - time.monotonic()
@@ -439,12 +445,133 @@ class Operator(Proc):
         return ev
 
 
+class Relay:
+    """A UDP relay on 127.0.0.1 between clients and one server port that can go dark:
+    a server that is unreachable without being gone, and without its socket keeping what
+    was sent meanwhile (a frozen process's does). Each client address gets an upstream
+    socket of its own, so the server still tells the clients apart.
+
+    blackout(seconds) drops everything both ways from now on; blackout_at(pred,
+    seconds) starts it with the first client datagram that pred(decoded CoAP message)
+    accepts (that datagram is dropped too). Dropped client datagrams are kept, decoded,
+    in .dropped, in order."""
+
+    def __init__(self, runner, server_port):
+        self.server = ("127.0.0.1", server_port)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.up = {}            # client address -> upstream socket
+        self.down = {}          # upstream socket -> client address
+        self.cond = threading.Condition()
+        self.dark_until = 0.0
+        self.trigger = None     # (pred, seconds)
+        self.dropped = []
+        self.dark_since = None
+        self.stopped = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        runner.relays.append(self)
+
+    def blackout(self, seconds):
+        with self.cond:
+            self.dark_since = time.monotonic()
+            self.dark_until = self.dark_since + seconds
+
+    def blackout_at(self, pred, seconds):
+        with self.cond:
+            self.trigger = (pred, seconds)
+
+    def dark(self):
+        with self.cond:
+            return time.monotonic() < self.dark_until
+
+    def wait_dark(self, timeout=DEFAULT_TIMEOUT):
+        """Wait for a blackout_at trigger; returns the monotonic time it went dark."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while self.trigger is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise Failure("relay: the blackout was never triggered")
+                self.cond.wait(left)
+            return self.dark_since
+
+    def wait_light(self):
+        with self.cond:
+            left = self.dark_until - time.monotonic()
+        if left > 0:
+            time.sleep(left)
+
+    def _client_datagram(self, data, addr):
+        with self.cond:
+            if self.trigger is not None:
+                try:
+                    msg = coap_decode(data)
+                except (ValueError, IndexError):
+                    msg = None
+                if msg is not None and self.trigger[0](msg):
+                    self.dark_since = time.monotonic()
+                    self.dark_until = self.dark_since + self.trigger[1]
+                    self.trigger = None
+                    self.cond.notify_all()
+            if time.monotonic() < self.dark_until:
+                try:
+                    self.dropped.append(coap_decode(data))
+                except (ValueError, IndexError):
+                    self.dropped.append(None)
+                return
+        up = self.up.get(addr)
+        if up is None:
+            up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            up.bind(("127.0.0.1", 0))
+            up.connect(self.server)
+            up.setblocking(False)
+            self.up[addr] = up
+            self.down[up] = addr
+        try:
+            up.send(data)
+        except OSError:
+            pass    # the server's port is closed: lost, as on a network
+
+    def _run(self):
+        import selectors
+        sel = selectors.DefaultSelector()
+        sel.register(self.sock, selectors.EVENT_READ)
+        known = set()
+        while not self.stopped:
+            for up in list(self.down):
+                if up not in known:
+                    sel.register(up, selectors.EVENT_READ)
+                    known.add(up)
+            for key, _ in sel.select(0.05):
+                try:
+                    if key.fileobj is self.sock:
+                        data, addr = self.sock.recvfrom(65536)
+                        self._client_datagram(data, addr)
+                    else:
+                        data = key.fileobj.recv(65536)
+                        if not self.dark():
+                            self.sock.sendto(data, self.down[key.fileobj])
+                except OSError:
+                    pass
+        sel.close()
+
+    def stop(self):
+        self.stopped = True
+        self.thread.join(2)
+        for up in self.up.values():
+            up.close()
+        self.sock.close()
+
+
 class Runner:
     """Owns a temporary directory and every process of one test."""
 
     def __init__(self):
         self.tmpdir = tempfile.mkdtemp(prefix="lwgw-e2e-")
         self.procs = []
+        self.relays = []
         self.cleaned = False
         self._old = {}
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -496,6 +623,10 @@ class Runner:
                 err.decode(errors="replace")))
         return p.returncode, out.decode(errors="replace"), err.decode(errors="replace")
 
+    def relay(self, server_port):
+        """A Relay in front of a UDP server port on 127.0.0.1."""
+        return Relay(self, server_port)
+
     def path(self, name):
         return os.path.join(self.tmpdir, name)
 
@@ -511,6 +642,8 @@ class Runner:
         for p in reversed(self.procs):
             p.stop()
             problems += p.problems()
+        for relay in self.relays:
+            relay.stop()
         if os.environ.get("LWGW_E2E_KEEP"):
             sys.stderr.write("kept %s\n" % self.tmpdir)
         else:

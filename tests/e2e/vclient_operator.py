@@ -159,7 +159,8 @@ def two_servers(r):
 
 def dtls(r):
     """coaps with PSK (Security mode 0): Register over DTLS; a wrong key never
-    registers and backs off (registration failures, no crash)."""
+    registers and backs off (registration failures, no crash). SIGTERM: De-register,
+    then close_notify."""
     key = "hex:000102030405060708090a0b0c0d0e0f"
     op = r.operator("""
 ack_timeout_ms = 1000;
@@ -190,6 +191,8 @@ servers = ( { ssid = 101; uri = "coaps://127.0.0.1:%d"; security = "psk";
                   "read over DTLS: %r" % rsp, op)
             h.p.send_signal(15)
             op.wait_event({"event": "deregister", "ep": "dtls-0"}, 5)
+            # Then close_notify: the association ends at once, not at a timeout.
+            op.wait_event({"event": "dtls", "state": "closed"}, 2)
             check(h.wait_exit(10) == 0, "harness exit", h)
         else:
             h.wait_line(r"bad-0 ssid=101: registration failed", 15)

@@ -18,14 +18,12 @@ observed by the server with pmin=0 pmax=1.
    exponential backoff and jitter (each logged retry delay within [d/2, d] of
    min(cap, base * 2^(n-1)), at most a handful of attempts) and its CPU time over the
    window stays under 20 % of one core (utime + stime from /proc/PID/stat). After
-   resume, every device registers again within the backoff cap; the fresh Register
-   ended the old observations (docs/lwm2m.md: no notification reaches the old one), and
-   a new Observe gets notifications with growing sequence numbers.
-   What is NOT verified here: notifications stored while the server is unreachable.
-   lwgwd ends the server's observations at the first Register retry after the failed
-   Update, so nothing stored in an outage reaches the server (see
-   tests/e2e/known_outage_storing.py, not run by make check).
-Requirement IDs: SV-1, SV-2 (Disable path only; the outage path is a known failure).
+   resume, every device registers again within the backoff cap. Pausing, the operator
+   cancelled its observations (libcoap sends a Cancel Observation as it frees each
+   session), so no notification reaches the old ones; a new Observe gets notifications
+   with growing sequence numbers. (Notifications stored during an outage, and reaching
+   the server after it: tests/e2e/vclient_storing.py.)
+Requirement IDs: SV-1, SV-2.
 """
 import os
 import re

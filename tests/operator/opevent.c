@@ -236,7 +236,10 @@ opevent_pdu(struct opevent *ev, const uint16_t *ids, int nids, const coap_pdu_t 
 	long long	 v;
 	int		 cf = OP_CF_NONE;
 
+	static const char *types[] = { "CON", "NON", "ACK", "RST" };
+
 	opevent_code(ev, "code", coap_pdu_get_code(pdu));
+	opevent_str(ev, "type", types[coap_pdu_get_type(pdu) & 3]);
 	if (opevent_uint_option(pdu, COAP_OPTION_OBSERVE, &v) == 0)
 		opevent_int(ev, "observe", v);
 	if (opevent_uint_option(pdu, COAP_OPTION_CONTENT_FORMAT, &v) == 0)

@@ -169,15 +169,40 @@ START_TEST(register_update_deregister)
 }
 END_TEST
 
-/* An Update answered 4.04 is followed by a fresh Register. */
+/* The server observes /3303/0/5700 with a 2-byte token; the response's sequence number. */
+static int64_t
+observe_temperature(struct vclient *vc, uint8_t *tok)
+{
+	struct vt_send	s;
+	struct vt_msg	m;
+
+	vt_send_init(&s);
+	s.code = 1;
+	s.path = "3303/0/5700";
+	s.token = tok;
+	s.tkl = 2;
+	s.observe = 0;
+	ck_assert(vt_request(&srv, base, vclient_port(vc), &s, &m));
+	ck_assert_int_eq(m.code, 69);
+	ck_assert(m.observe >= 0);
+	return m.observe;
+}
+
+/* An Update answered 4.04 is followed by a fresh Register; the server forgot us, and
+ * with us its observations: they are dropped. */
 START_TEST(update_404_registers_again)
 {
-	struct vclient	*vc;
-	struct vt_msg	 m;
+	struct vclient		*vc;
+	struct vt_msg		 m;
+	uint8_t			 tok[2] = { 4, 4 };
+	struct lwm2m_value	 v = { .type = LWM2M_TYPE_FLOAT, .v.f = 20.0 };
 
 	setup_n(1, 60);
 	vc = make_vc("ep-404");
+	ck_assert_int_eq(vclient_reading(vc, &LWM2M_PATH_RES(3303, 0, 5700), &v), 0);
 	ck_assert(vt_accept_register(&srv, base, "b", &m));
+	observe_temperature(vc, tok);
+	ck_assert(!LIST_EMPTY(&vc->observations));
 	vclient_request_update(vc);
 	ck_assert(vt_recv(&srv, base, 1000, &m, true));
 	ck_assert_str_eq(m.path, "rd/b");
@@ -185,6 +210,7 @@ START_TEST(update_404_registers_again)
 	ck_assert(vt_recv(&srv, base, 1000, &m, true));
 	ck_assert_str_eq(m.path, "rd");
 	ck_assert(strstr(m.query, "ep=ep-404") != NULL);
+	ck_assert(LIST_EMPTY(&vc->observations));
 	teardown();
 }
 END_TEST
@@ -298,16 +324,7 @@ START_TEST(sv2_storing)
 	v.v.f = 20.0;
 	ck_assert_int_eq(vclient_reading(vc, &LWM2M_PATH_RES(3303, 0, 5700), &v), 0);
 	ck_assert(vt_accept_register(&srv, base, "e", &m));
-	vt_send_init(&s);
-	s.code = 1;
-	s.path = "3303/0/5700";
-	s.token = tok;
-	s.tkl = 2;
-	s.observe = 0;
-	ck_assert(vt_request(&srv, base, vclient_port(vc), &s, &m));
-	ck_assert_int_eq(m.code, 69);
-	ck_assert(m.observe >= 0);
-	seq = m.observe;
+	seq = observe_temperature(vc, tok);
 	if (getenv("VT_DEBUG") != NULL)
 		fprintf(stderr, "observe response seq %lld\n", (long long)seq);
 	/* Disable (long timeout), store 3 readings, then enable by hand. */
@@ -343,6 +360,56 @@ START_TEST(sv2_storing)
 		ck_assert(memcmp(m.payload, want, m.len) == 0);
 		vt_reply(&srv, &m, 0, NULL);	/* empty ACK */
 	}
+	teardown();
+}
+END_TEST
+
+/*
+ * SV-2 and RFC 7641 3.6: the observation outlives the fresh Register after an outage; a
+ * server that forgot it answers the first stored notification with RST, which ends the
+ * observation and drops what was stored for it: nothing else is sent.
+ */
+START_TEST(sv2_rst_drops_stored)
+{
+	struct vclient		*vc;
+	struct vpeer		*p;
+	struct vt_msg		 m;
+	struct vt_send		 s;
+	uint8_t			 tok[2] = { 7, 7 };
+	struct lwm2m_value	 v = { .type = LWM2M_TYPE_FLOAT };
+	int			 i;
+
+	setup_n(1, 60);
+	vc = make_vc("ep-rst");
+	v.v.f = 20.0;
+	ck_assert_int_eq(vclient_reading(vc, &LWM2M_PATH_RES(3303, 0, 5700), &v), 0);
+	ck_assert(vt_accept_register(&srv, base, "r", &m));
+	observe_temperature(vc, tok);
+	/* The registration expired while the server was away: Register afresh. */
+	p = vclient_peer_find(vc, 101);
+	p->attempts = 1;
+	registration_start(p);
+	ck_assert(vt_recv(&srv, base, 1000, &m, true));
+	ck_assert_str_eq(m.path, "rd");
+	for (i = 1; i <= 3; i++) {
+		v.v.f = 20.0 + i;
+		ck_assert_int_eq(vclient_reading(vc, &LWM2M_PATH_RES(3303, 0, 5700),
+		    &v), 0);
+	}
+	ck_assert_uint_eq(p->nstored, 3);
+	ck_assert(!LIST_EMPTY(&vc->observations));
+	vt_reply(&srv, &m, 65, "rd/r2");	/* 2.01 */
+	ck_assert(vt_recv(&srv, base, 1000, &m, true));
+	ck_assert_int_eq(m.type, 0);	/* the oldest stored one, CON */
+	ck_assert(m.tkl == 2 && memcmp(m.token, tok, 2) == 0);
+	ck_assert(m.len == 2 && memcmp(m.payload, "21", 2) == 0);
+	vt_send_init(&s);
+	s.type = 3;			/* RST */
+	s.mid = m.mid;
+	vt_send(&srv, vclient_port(vc), &s);
+	ck_assert(!vt_recv(&srv, base, 300, &m, true));
+	ck_assert(LIST_EMPTY(&vc->observations));
+	ck_assert_uint_eq(p->nstored, 0);
 	teardown();
 }
 END_TEST
@@ -720,6 +787,7 @@ registration_suite(void)
 	tcase_add_test(tc, bs7_no_dm_before_register);
 	tcase_add_test(tc, sv1_sv3_disable_and_trigger);
 	tcase_add_test(tc, sv2_storing);
+	tcase_add_test(tc, sv2_rst_drops_stored);
 	tcase_add_test(tc, sv4_reserved_ssid);
 	tcase_add_test(tc, two_servers_independent);
 	tcase_add_test(tc, all_servers_failed);
