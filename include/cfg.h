@@ -116,6 +116,8 @@ struct cfg_lwm2m {
 	int		 shutdown_timeout_ms;	/* graceful De-register bound */
 	int		 bootstrap_retry_ms;	/* bootstrap retry after a failure */
 	int		 max_inflight;		/* first exchanges in flight, all devices */
+	int		 dns_ttl_s;		/* a host name's answer is used this long */
+	int		 dns_negative_ttl_s;	/* a failed resolution, before asking again */
 };
 
 struct cfg_gateway {
@@ -126,6 +128,8 @@ struct cfg_gateway {
 	char		*objects_dir;	/* OMA DDF XML files; "" = none */
 	char		*control_socket;
 	char		*log_level;
+	char		*resolv_conf;	/* nameservers for host names in server URIs */
+	char		*hosts_file;	/* static names; "" = none */
 };
 
 struct cfg {

@@ -37,6 +37,10 @@ const struct cfg_key cfg_gateway_keys[] = {
 	  .off = G(control_socket), .sdef = LWGW_RUN_DIR "/ctl" },
 	{ .name = "log_level", .kind = CFG_KIND_STRING, .off = G(log_level),
 	  .sdef = "notice", .flags = CFG_RELOAD },
+	{ .name = "resolv_conf", .kind = CFG_KIND_STRING, .off = G(resolv_conf),
+	  .sdef = "/etc/resolv.conf" },
+	{ .name = "hosts_file", .kind = CFG_KIND_STRING, .off = G(hosts_file),
+	  .sdef = "/etc/hosts" },
 	{ .name = NULL }
 };
 #undef G
@@ -83,6 +87,10 @@ const struct cfg_key cfg_lwm2m_keys[] = {
 	  .off = M(bootstrap_retry_ms), .idef = 10000, .min = 10, .max = 86400000 },
 	{ .name = "max_inflight", .kind = CFG_KIND_INT, .off = M(max_inflight),
 	  .idef = 128, .min = 1, .max = 1000000 },
+	{ .name = "dns_ttl_s", .kind = CFG_KIND_INT, .off = M(dns_ttl_s),
+	  .idef = 300, .min = 0, .max = 86400 },
+	{ .name = "dns_negative_ttl_s", .kind = CFG_KIND_INT,
+	  .off = M(dns_negative_ttl_s), .idef = 30, .min = 0, .max = 3600 },
 	{ .name = NULL }
 };
 #undef M

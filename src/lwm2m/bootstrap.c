@@ -192,6 +192,7 @@ bootstrap_fail(struct vclient *vc, const char *why)
 		if (bs->req_pending)
 			cio_cancel(p->cio, bs->req_id);
 		admit_release(p);
+		vclient_peer_resolve_cancel(p);
 	}
 	bs->req_pending = false;
 	evtimer_del(bs->timer);
@@ -260,9 +261,9 @@ bootstrap_request_cb(void *arg, int error, const struct cio_msg *rsp)
 	bootstrap_silence_arm(vc);
 }
 
-/* The Bootstrap-Request (and the DTLS handshake before it) has its slot: send it. */
+/* The Bootstrap-Server's address is known: send the Request (DTLS handshake first). */
 static void
-bootstrap_request_go(struct vpeer *p)
+bootstrap_request_post(struct vpeer *p)
 {
 	struct vclient		*vc = p->vc;
 	struct bootstrap_state	*bs = vc->bs;
@@ -270,10 +271,6 @@ bootstrap_request_go(struct vpeer *p)
 	char			*ep, *cause = NULL;
 	int			 rc;
 
-	if (vc->dead || bs == NULL || bs->phase != BOOTSTRAP_REQUEST) {
-		admit_release(p);
-		return;
-	}
 	cio_msg_init(&m);
 	m.code = CIO_POST;
 	m.path[0] = "bs";
@@ -291,6 +288,51 @@ bootstrap_request_go(struct vpeer *p)
 		return;
 	}
 	bs->req_pending = true;
+}
+
+/* The Bootstrap-Server's host name was resolved (or not). */
+static void
+bootstrap_request_resolved(struct vpeer *p, const char *error)
+{
+	struct vclient		*vc = p->vc;
+	struct bootstrap_state	*bs = vc->bs;
+
+	/* Abandoned meanwhile (the slot went with it), or already sent. */
+	if (p->admit != VADMIT_HELD)
+		return;
+	if (vc->dead || bs == NULL || bs->phase != BOOTSTRAP_REQUEST ||
+	    bs->req_pending) {
+		admit_release(p);
+		return;
+	}
+	if (error != NULL) {
+		bootstrap_fail(vc, error);
+		return;
+	}
+	bootstrap_request_post(p);
+}
+
+/* The Bootstrap-Request has its slot: resolve the server's name if any, then send it. */
+static void
+bootstrap_request_go(struct vpeer *p)
+{
+	struct vclient		*vc = p->vc;
+	struct bootstrap_state	*bs = vc->bs;
+	char			*cause = NULL;
+
+	if (vc->dead || bs == NULL || bs->phase != BOOTSTRAP_REQUEST) {
+		admit_release(p);
+		return;
+	}
+	switch (vclient_peer_resolve(p, bootstrap_request_resolved, &cause)) {
+	case 1:
+		return;
+	case -1:
+		bootstrap_fail(vc, cause);
+		free(cause);
+		return;
+	}
+	bootstrap_request_post(p);
 }
 
 static void
@@ -471,6 +513,7 @@ bootstrap_stop(struct vclient *vc)
 		if (bs->req_pending)
 			cio_cancel(p->cio, bs->req_id);
 		admit_release(p);
+		vclient_peer_resolve_cancel(p);
 	}
 	bs->req_pending = false;
 	if (bs->phase == BOOTSTRAP_RUNNING || bs->phase == BOOTSTRAP_REQUEST)

@@ -29,7 +29,7 @@
 static const char *registration_state_names[] = {
 	"idle", "connecting", "registering", "registered", "updating", "backoff",
 	"failed", "deregistering", "disabled", "deregistered", "queued",
-	"unreachable",
+	"unreachable", "resolving",
 };
 
 const char *
@@ -193,6 +193,7 @@ void
 registration_stop(struct vpeer *p)
 {
 	admit_release(p);
+	vclient_peer_resolve_cancel(p);
 	if (p->req_pending) {
 		cio_cancel(p->cio, p->req_id);
 		p->req_pending = false;
@@ -330,9 +331,9 @@ registration_send_register(struct vpeer *p)
 	p->req_pending = true;
 }
 
-/* The Register (with the DTLS handshake before it) has its slot: go. */
+/* The address is known: the DTLS handshake if needed, then Register. */
 static void
-registration_begin(struct vpeer *p)
+registration_go(struct vpeer *p)
 {
 	if (p->dtls != NULL && !p->dtls_up) {
 		registration_set(p, VREG_CONNECTING);
@@ -341,6 +342,41 @@ registration_begin(struct vpeer *p)
 		return;
 	}
 	registration_send_register(p);
+}
+
+/* The server's host name was resolved (or not): Register, or back off. */
+static void
+registration_resolved(struct vpeer *p, const char *error)
+{
+	if (p->reg != VREG_RESOLVING)
+		return;
+	if (error != NULL) {
+		registration_failed(p, error);
+		return;
+	}
+	registration_go(p);
+}
+
+/*
+ * The Register (with the DTLS handshake before it) has its slot: go, once the server's
+ * host name is resolved (cached answers are used at once; an expired one is asked again,
+ * so a server that moved is found at the next attempt).
+ */
+static void
+registration_begin(struct vpeer *p)
+{
+	char	*cause = NULL;
+
+	switch (vclient_peer_resolve(p, registration_resolved, &cause)) {
+	case 1:
+		registration_set(p, VREG_RESOLVING);
+		return;
+	case -1:
+		registration_failed(p, cause);
+		free(cause);
+		return;
+	}
+	registration_go(p);
 }
 
 static void

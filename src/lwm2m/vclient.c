@@ -141,6 +141,7 @@ vclient_ctx_free(struct vclient_ctx *ctx)
 	if (ctx->shutdown_timer != NULL)
 		event_free(ctx->shutdown_timer);
 	admit_free(ctx);
+	resolve_free(ctx->resolve);
 	dm_registry_free(ctx->registry);
 	udp_shared_free(ctx->udp);
 	dtls_ctx_free(ctx->dtls);

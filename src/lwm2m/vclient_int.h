@@ -88,6 +88,9 @@ struct vclient_ctx {
 	size_t			 admit_inflight;
 	struct event		*admit_ev;
 
+	/* Host names of server URIs (resolve.c): set up at the first name. */
+	struct resolve		*resolve;
+
 	/* Graceful shutdown. */
 	bool			 shutting_down;
 	void			(*shutdown_done)(void *);
@@ -116,6 +119,7 @@ enum vpeer_reg {
 	VREG_UNREACHABLE,	/* an Update got no answer: still registered at the
 				 * server until reg_expires_ms, Update retried with
 				 * backoff, notifications stored (SV-2) */
+	VREG_RESOLVING,		/* the server's host name is being resolved */
 };
 
 /* A peer's place in the admission of first exchanges. */
@@ -123,6 +127,17 @@ enum vpeer_admit {
 	VADMIT_NONE,
 	VADMIT_QUEUED,
 	VADMIT_HELD,
+};
+
+/* Someone waiting for a host name (resolve.c), embedded in its owner. */
+struct resolve_entry;
+struct resolve_wait {
+	struct resolve_entry	*re;		/* NULL: not waiting */
+	TAILQ_ENTRY(resolve_wait) entry;
+	/* addr (port 0) or error; from the event loop. */
+	void			(*done)(void *arg, const struct sockaddr_storage *addr,
+				    socklen_t, const char *error);
+	void			*arg;
 };
 
 /* A notification kept while its server is away (SV-2). */
@@ -149,6 +164,12 @@ struct vpeer {
 	socklen_t		 addrlen;
 	bool			 secure;
 	uint32_t		 hash;		/* of the account's resources */
+	/* A host name in the URI: addr is resolved before each first exchange. */
+	char			*host;		/* NULL: a numeric address */
+	uint16_t		 port;
+	bool			 resolved;	/* addr holds an answer */
+	struct resolve_wait	 rwait;
+	void			(*resolve_done)(struct vpeer *, const char *error);
 	struct cio_peer		*cio;
 	struct dtls		*dtls;		/* NULL for NoSec */
 	bool			 dtls_up;
@@ -360,6 +381,56 @@ int		 vclient_peer_connect(struct vpeer *);
 /* Send a request to the peer (cio_request with the peer's cio). */
 int		 vclient_peer_request(struct vpeer *, const struct cio_msg *, cio_response_fn,
 		    void *, uint64_t *id, char **cause);
+
+/* Wait until the peer's address is known (host name in its URI, resolve.c): 0 ready now
+ * (numeric, or a fresh cached answer), 1 resolving (done(p, NULL or error) runs later from
+ * the event loop), -1 and *cause (a fresh cached failure). */
+int		 vclient_peer_resolve(struct vpeer *, void (*done)(struct vpeer *,
+		    const char *error), char **cause);
+/* Stop waiting for the name (done will not run). */
+void		 vclient_peer_resolve_cancel(struct vpeer *);
+
+/* ------------------------------------------------------------------ resolve.c */
+
+#define RESOLVE_RESOLV_CONF	"/etc/resolv.conf"
+#define RESOLVE_HOSTS_FILE	"/etc/hosts"
+
+struct resolve;
+struct resolve_params {
+	const char	*resolv_conf;	/* NULL: RESOLVE_RESOLV_CONF */
+	const char	*hosts_file;	/* NULL: RESOLVE_HOSTS_FILE; "": none */
+	uint32_t	 ttl_s;		/* an answer is used this long */
+	uint32_t	 negative_ttl_s; /* a failure is, before asking again */
+};
+/* How a query is made; NULL in resolve_create: evdns. query answers with resolve_answer,
+ * at once or later, and returns a handle for cancel (NULL if it answered at once). */
+struct resolve_ops {
+	void		*(*query)(void *arg, struct resolve *, struct resolve_entry *,
+			    const char *name, int family);
+	void		 (*cancel)(void *arg, void *handle);
+	uint64_t	 (*now_ms)(void *arg);
+};
+struct resolve	*resolve_create(struct event_base *, const struct resolve_params *,
+		    const struct resolve_ops *, void *ops_arg);
+/* Pending queries are cancelled; waiters are not called. */
+void		 resolve_free(struct resolve *);
+/*
+ * The address of name in family (AF_INET or AF_INET6), port 0. 0: in *ss now (fresh
+ * answer). 1: w waits (one query per name, whoever asks meanwhile shares it); w->done runs
+ * from the event loop. -1 and *cause: a fresh cached failure. w must stay valid until
+ * done ran or resolve_cancel(w).
+ */
+int		 resolve_lookup(struct resolve *, const char *name, int family,
+		    struct resolve_wait *w, struct sockaddr_storage *ss, socklen_t *sslen,
+		    char **cause);
+void		 resolve_cancel(struct resolve_wait *);
+/* The answer of a query (backends): sa (any port) or error. */
+void		 resolve_answer(struct resolve *, struct resolve_entry *,
+		    const struct sockaddr *sa, socklen_t, const char *error);
+/* Queries made, entries cached (status, tests). */
+uint64_t	 resolve_queries(const struct resolve *);
+size_t		 resolve_entries(const struct resolve *);
+const char	*resolve_family_name(int family);
 
 /* ------------------------------------------------------------------ registration.c */
 

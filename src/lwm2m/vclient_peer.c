@@ -4,8 +4,12 @@
  * (udp datagram → dtls_input → data → cio_peer_input; cio send → dtls_write; dtls
  * output → udp_send). Requests from a peer are routed by who sent them.
  *
- * Host names: only numeric addresses and "localhost" (127.0.0.1) are accepted, since a
- * blocking resolver cannot run in the event loop (docs/lwm2m.md).
+ * Host names: numeric addresses and "localhost" (127.0.0.1) are used as they are. Any
+ * other name is resolved without blocking (resolve.c: evdns, one query per name shared by
+ * every vclient, answers cached) before each first exchange: Register and
+ * Bootstrap-Request ask vclient_peer_resolve, and a failure is a failure of that exchange
+ * (backoff). Only the address family of gateway.bind is asked for. X.509 verification
+ * keeps checking the URI's name, never the address (docs/lwm2m.md).
  */
 #include "config.h"
 
@@ -14,6 +18,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +161,8 @@ vclient_peer_send(void *arg, const uint8_t *buf, size_t len)
 
 	if (p->vc->dead)
 		return -1;
+	if (p->host != NULL && !p->resolved)
+		return -1;	/* nothing to send to before the first answer */
 	if (p->dtls == NULL)
 		return udp_send(p->vc->udp, (struct sockaddr *)&p->addr, p->addrlen, buf,
 		    len);
@@ -177,6 +184,8 @@ vclient_dtls_output(void *arg, const uint8_t *buf, size_t len)
 {
 	struct vpeer	*p = arg;
 
+	if (p->host != NULL && !p->resolved)
+		return;	/* the handshake retransmits once there is an address */
 	udp_send(p->vc->udp, (struct sockaddr *)&p->addr, p->addrlen, buf, len);
 }
 
@@ -310,6 +319,138 @@ static const struct cio_peer_cbs vclient_peer_cbs = {
 	.observe_lost = vclient_peer_observe_lost_cb,
 };
 
+/* ------------------------------------------------------------------ host names */
+
+/* Letters, digits, '-', '_' and dots, 253 at most: what a resolver may be asked. */
+static bool
+vclient_peer_is_hostname(const char *s)
+{
+	size_t	n = strlen(s), label = 0, i;
+
+	if (n == 0 || n > 253)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return true;
+}
+
+/* The context's resolver, set up at the first host name; vclient_ctx_free frees it. */
+static struct resolve *
+vclient_resolver(struct vclient_ctx *ctx)
+{
+	const struct cfg	*cfg = ctx->cfg;
+	struct resolve_params	 rp;
+
+	if (ctx->resolve != NULL)
+		return ctx->resolve;
+	memset(&rp, 0, sizeof rp);
+	rp.resolv_conf = cfg->gateway.resolv_conf;
+	rp.hosts_file = cfg->gateway.hosts_file;
+	rp.ttl_s = cfg->lwm2m.dns_ttl_s > 0 ? (uint32_t)cfg->lwm2m.dns_ttl_s : 0;
+	rp.negative_ttl_s = cfg->lwm2m.dns_negative_ttl_s > 0 ?
+	    (uint32_t)cfg->lwm2m.dns_negative_ttl_s : 0;
+	ctx->resolve = resolve_create(ctx->base, &rp, NULL, NULL);
+	return ctx->resolve;
+}
+
+/* The peer's (possibly new) address from an answer. */
+static void
+vclient_peer_set_addr(struct vpeer *p, const struct sockaddr_storage *ss, socklen_t len)
+{
+	struct sockaddr_storage	 a;
+	char			 was[64], now[64];
+
+	memcpy(&a, ss, len);
+	if (a.ss_family == AF_INET)
+		((struct sockaddr_in *)&a)->sin_port = htons(p->port);
+	else
+		((struct sockaddr_in6 *)&a)->sin6_port = htons(p->port);
+	if (p->resolved && vclient_addr_equal((struct sockaddr *)&a, len, &p->addr,
+	    p->addrlen))
+		return;
+	if (p->resolved) {
+		log_ep_info(p->vc->endpoint, "%s: %s moved from %s to %s", p->name,
+		    p->host, udp_addr_str((struct sockaddr *)&p->addr, p->addrlen, was,
+		    sizeof was), udp_addr_str((struct sockaddr *)&a, len, now,
+		    sizeof now));
+		/* The association belongs to the old address (close_notify goes there). */
+		if (p->dtls != NULL && (dtls_get_state(p->dtls) == DTLS_HANDSHAKING ||
+		    dtls_get_state(p->dtls) == DTLS_CONNECTED))
+			dtls_close(p->dtls);
+		p->dtls_up = false;
+	} else
+		log_ep_debug(p->vc->endpoint, "%s: %s is %s", p->name, p->host,
+		    udp_addr_str((struct sockaddr *)&a, len, now, sizeof now));
+	memcpy(&p->addr, &a, len);
+	p->addrlen = len;
+	p->resolved = true;
+}
+
+static void
+vclient_peer_resolved_cb(void *arg, const struct sockaddr_storage *ss, socklen_t len,
+    const char *error)
+{
+	struct vpeer	*p = arg;
+	struct vclient	*vc = p->vc;
+	void		(*done)(struct vpeer *, const char *) = p->resolve_done;
+	char		*why = NULL;
+
+	p->resolve_done = NULL;
+	if (vc->dead || done == NULL)
+		return;
+	vclient_ref(vc);
+	if (error != NULL) {
+		xasprintf(&why, "cannot resolve %s (%s): %s", p->host,
+		    resolve_family_name(vc->ctx->bind_addr.ss_family), error);
+		done(p, why);
+		free(why);
+	} else {
+		vclient_peer_set_addr(p, ss, len);
+		done(p, NULL);
+	}
+	vclient_unref(vc);
+}
+
+int
+vclient_peer_resolve(struct vpeer *p, void (*done)(struct vpeer *, const char *),
+    char **cause)
+{
+	struct vclient_ctx	*ctx = p->vc->ctx;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = 0;
+	int			 rc;
+
+	if (p->host == NULL)
+		return 0;
+	p->rwait.done = vclient_peer_resolved_cb;
+	p->rwait.arg = p;
+	p->resolve_done = done;
+	rc = resolve_lookup(vclient_resolver(ctx), p->host, ctx->bind_addr.ss_family,
+	    &p->rwait, &ss, &len, cause);
+	if (rc != 1)
+		p->resolve_done = NULL;
+	if (rc == 0)
+		vclient_peer_set_addr(p, &ss, len);
+	return rc;
+}
+
+void
+vclient_peer_resolve_cancel(struct vpeer *p)
+{
+	resolve_cancel(&p->rwait);
+	p->resolve_done = NULL;
+}
+
 /* ------------------------------------------------------------------ creation */
 
 /* Fingerprint of an account, to keep a peer whose account did not change. */
@@ -399,11 +540,19 @@ vclient_peer_create(struct vclient *vc, uint16_t iid, char **cause)
 	TAILQ_INIT(&p->stored);
 	host = strcmp(u.host, "localhost") == 0 ? "127.0.0.1" : u.host;
 	if (udp_addr_parse(host, u.port, &p->addr, &p->addrlen, &why) != 0) {
-		xasprintf(cause, "/0/%u: %s (host names other than localhost are not "
-		    "resolved: use an address)", iid, why);
-		goto fail_peer;
-	}
-	if (p->addr.ss_family != vc->ctx->bind_addr.ss_family) {
+		if (!vclient_peer_is_hostname(host)) {
+			xasprintf(cause, "/0/%u: %s is neither an address nor a host "
+			    "name", iid, u.host);
+			goto fail_peer;
+		}
+		/* Resolved before the first exchange (vclient_peer_resolve). */
+		free(why);
+		why = NULL;
+		memset(&p->addr, 0, sizeof p->addr);
+		p->addrlen = 0;
+		p->host = xstrdup(u.host);
+		p->port = u.port;
+	} else if (p->addr.ss_family != vc->ctx->bind_addr.ss_family) {
 		xasprintf(cause, "/0/%u: %s is not of the address family of "
 		    "gateway.bind", iid, u.host);
 		goto fail_peer;
@@ -456,6 +605,7 @@ vclient_peer_create(struct vclient *vc, uint16_t iid, char **cause)
 	return p;
 
 fail_peer:
+	free(p->host);
 	free(p->name);
 	free(p);
 fail:
@@ -474,6 +624,7 @@ vclient_peer_free(struct vpeer *p)
 		return;
 	registration_stop(p);
 	admit_release(p);
+	vclient_peer_resolve_cancel(p);
 	LIST_REMOVE(p, entry);
 	while ((s = TAILQ_FIRST(&p->stored)) != NULL) {
 		TAILQ_REMOVE(&p->stored, s, entry);
@@ -484,6 +635,7 @@ vclient_peer_free(struct vpeer *p)
 	if (p->timer != NULL)
 		event_free(p->timer);
 	registration_clear_location(p);
+	free(p->host);
 	free(p->uri);
 	free(p->name);
 	free(p);
