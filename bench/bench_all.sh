@@ -45,6 +45,7 @@ if [ -x "$B/tests/operator/lwgw-operator" ] && [ -x "$B/lwgwd" ]; then
 	run "$PY" "$S/bench/bench_scale.py" -n 1000 --observe 1000 --duration 10 --restart
 	run "$PY" "$S/bench/bench_scale.py" -n 200 --bootstrap --skip-baseline
 	run "$PY" "$S/bench/bench_scale.py" -n 200 --psk --skip-baseline
+	run "$PY" "$S/bench/bench_outage.py" -n 1000 --outage 60
 else
 	echo "=== bench_scale.py: skipped (needs lwgwd and tests/operator/lwgw-operator)"
 fi

@@ -172,6 +172,9 @@ int		 cio_request(struct cio_peer *, const struct cio_msg *req, cio_response_fn,
 		    void *arg, uint64_t *id, char **cause);
 /* Forget a request (no callback). Returns 0, or -1 when it is no longer pending. */
 int		 cio_cancel(struct cio_peer *, uint64_t id);
+/* Retransmissions of a pending request so far (0: sent once or still queued); -1 when it
+ * is no longer pending. */
+int		 cio_request_retries(struct cio_peer *, uint64_t id);
 
 /*
  * A notification (RFC 7641): msg->type CIO_CON or CIO_NON, msg->code (2.05), msg->token of

@@ -511,6 +511,22 @@ found:
 }
 
 int
+cio_request_retries(struct cio_peer *peer, uint64_t id)
+{
+	struct cio_xfer	*x;
+
+	TAILQ_FOREACH(x, &peer->active, entry) {
+		if (x->id == id)
+			return (int)x->retries;
+	}
+	TAILQ_FOREACH(x, &peer->queue, entry) {
+		if (x->id == id)
+			return 0;
+	}
+	return -1;
+}
+
+int
 cio_xfer_separate(struct cio_peer *peer, const struct cio_msg *m)
 {
 	struct cio_xfer	*x;

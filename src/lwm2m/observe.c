@@ -455,6 +455,7 @@ observe_send(struct observation *obs)
 	size_t			 len;
 	char			*cause = NULL;
 	int			 rc, fmt;
+	bool			 away;
 
 	obs->dirty = false;
 	if ((peer = vclient_peer_find(vc, obs->ssid)) == NULL) {
@@ -476,12 +477,22 @@ observe_send(struct observation *obs)
 	observe_attrs_get(vc, obs->ssid, &obs->path, &a);
 	observe_arm_pmax(obs, &a, now);
 
-	/* Away, or answering no Update since the last failure: store (SV-2). */
-	if (!registration_is_registered(peer) || peer->attempts != 0 ||
-	    peer->flushing) {
-		if (observe_storing(vc, obs->ssid))
+	/*
+	 * Store (SV-2) while the server is away (not registered, or no Update answered
+	 * since the last failure) or silent (our Update already retransmitted: a NON
+	 * notification now would most likely be lost). The answer flushes them. Without
+	 * storing, a notification for a silent server still goes: it may arrive.
+	 */
+	away = !registration_is_registered(peer) || peer->attempts != 0 ||
+	    peer->flushing;
+	if (away || (peer->req_pending &&
+	    cio_request_retries(peer->cio, peer->req_id) > 0)) {
+		if (observe_storing(vc, obs->ssid)) {
 			observe_store(peer, obs, fmt, vc->ctx->buf, len);
-		return;
+			return;
+		}
+		if (away)
+			return;
 	}
 	cio_msg_init(&m);
 	m.type = CIO_NON;

@@ -414,6 +414,46 @@ START_TEST(sv2_rst_drops_stored)
 }
 END_TEST
 
+/*
+ * SV-2: once our Update has been retransmitted the server is silent: a notification is
+ * stored instead of going out NON into the void, and the Update's answer flushes it.
+ */
+START_TEST(sv2_store_while_silent)
+{
+	struct vclient		*vc;
+	struct vt_msg		 m, upd;
+	uint8_t			 tok[2] = { 5, 5 };
+	struct lwm2m_value	 v = { .type = LWM2M_TYPE_FLOAT, .v.f = 20.0 };
+
+	setup_n(1, 60);
+	vc = make_vc("ep-silent");
+	ck_assert_int_eq(vclient_reading(vc, &LWM2M_PATH_RES(3303, 0, 5700), &v), 0);
+	ck_assert(vt_accept_register(&srv, base, "s", &m));
+	observe_temperature(vc, tok);
+	vclient_request_update(vc);
+	ck_assert(vt_recv(&srv, base, 1000, &upd, true));
+	ck_assert_str_eq(upd.path, "rd/s");
+	/* Before the first retransmission: live, NON. */
+	v.v.f = 21.0;
+	ck_assert_int_eq(vclient_reading(vc, &LWM2M_PATH_RES(3303, 0, 5700), &v), 0);
+	ck_assert(vt_recv(&srv, base, 200, &m, true));
+	ck_assert_int_eq(m.type, 1);
+	ck_assert(m.len == 2 && memcmp(m.payload, "21", 2) == 0);
+	/* The Update again: silent from now on. */
+	ck_assert(vt_recv(&srv, base, 1000, &m, true));
+	ck_assert_int_eq(m.mid, upd.mid);
+	v.v.f = 22.0;
+	ck_assert_int_eq(vclient_reading(vc, &LWM2M_PATH_RES(3303, 0, 5700), &v), 0);
+	ck_assert_uint_eq(vclient_peer_find(vc, 101)->nstored, 1);
+	vt_reply(&srv, &upd, 68, NULL);		/* 2.04 */
+	ck_assert(vt_recv(&srv, base, 1000, &m, true));
+	ck_assert_int_eq(m.type, 0);		/* the stored one, CON */
+	ck_assert(m.len == 2 && memcmp(m.payload, "22", 2) == 0);
+	ck_assert_uint_eq(vclient_peer_find(vc, 101)->nstored, 0);
+	teardown();
+}
+END_TEST
+
 /* SV-4: Short Server ID 0 and 65535 never make a server. */
 START_TEST(sv4_reserved_ssid)
 {
@@ -788,6 +828,7 @@ registration_suite(void)
 	tcase_add_test(tc, sv1_sv3_disable_and_trigger);
 	tcase_add_test(tc, sv2_storing);
 	tcase_add_test(tc, sv2_rst_drops_stored);
+	tcase_add_test(tc, sv2_store_while_silent);
 	tcase_add_test(tc, sv4_reserved_ssid);
 	tcase_add_test(tc, two_servers_independent);
 	tcase_add_test(tc, all_servers_failed);
