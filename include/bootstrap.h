@@ -118,10 +118,12 @@ size_t		 bsops_bs_accounts(const struct dm_store *);
 /*
  * The store part of removing server ssid's account (UB-1, UB-2, UB-3, UB-5, in this
  * order), each step logged at info level with ep. The Security instance itself is the
- * caller's. deleted (may be NULL) is told every object instance removed. Returns the
- * number of changes.
+ * caller's. spare(arg, oid, iid) (may be NULL) names the instances UB-1 must keep (they
+ * only lose their ACL instance); deleted (may be NULL) is told every object instance
+ * removed. Returns the number of changes.
  */
 size_t		 unbootstrap_account(struct dm_store *, const char *ep, uint16_t ssid,
+		    bool (*spare)(void *, uint16_t oid, uint16_t iid),
 		    void (*deleted)(void *, const struct lwm2m_path *), void *arg);
 
 /* ------------------------------------------------------------------ state machine */

@@ -1,9 +1,11 @@
 /*
  * The control socket (/run/lwgw/ctl) of lwgwctl(8). A client connects, sends one request
  * line of words ("list --state registered --json") and reads the answer until the daemon
- * closes: a first line "ok" or "error: MESSAGE", then the body (a human table, or JSON with
- * --json). Clients that do not finish their line in time, send more than a line's worth, or
- * send bytes that are not printable are answered with an error and dropped.
+ * closes: a first line "ok LENGTH" or "error: MESSAGE", then the body of LENGTH bytes (a
+ * human table, or JSON with --json), so that a client can tell a whole answer from a cut
+ * one. Clients that do not finish their line in time, send more than a line's worth, or
+ * send bytes that are not printable are answered with an error and dropped. The answer
+ * drains at the client's pace.
  */
 #ifndef LWGW_CTL_H
 #define LWGW_CTL_H
@@ -18,6 +20,7 @@ struct ctl;
 #define CTL_LINE_MAX	1024	/* longest request line */
 #define CTL_ARGS_MAX	16	/* most words in a request */
 #define CTL_TIMEOUT_MS	5000	/* a client has this long to send its line */
+#define CTL_CONN_MAX	32	/* clients served at once; more are told "busy" */
 
 /*
  * A command: fn writes the body into out and returns 0, or returns -1 with *cause (heap)

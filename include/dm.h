@@ -328,9 +328,11 @@ size_t	dm_server_count(const struct dm_store *);
  * UB-1 "exclusive to s": the ACL owner is s and no other server can access the instance:
  * every ACL entry other than s's (the default 0 included) is absent or 0. The target
  * instance (if it exists) and its ACL instance are deleted; an object-level ACL instance
- * (iid 65535) only loses its ACL instance.
+ * (iid 65535) only loses its ACL instance, and so does an instance that spare(oid, iid,
+ * arg) keeps (BS-4: the device's own, which mirror the hardware; spare may be NULL).
  */
 size_t	dm_unbootstrap_exclusive(struct dm_store *, uint16_t s,
+	    bool (*spare)(uint16_t oid, uint16_t iid, void *),
 	    void (*cb)(const struct lwm2m_path *, void *), void *);
 /* UB-2: remove the ACL entry /2/x/2/s from every ACL instance. */
 size_t	dm_unbootstrap_entries(struct dm_store *, uint16_t s);

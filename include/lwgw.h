@@ -37,8 +37,9 @@ struct lwgw {
 	bool			 exiting;
 };
 
-/* lwgwd.c */
-void	lwgwd_reload(struct lwgw *);
+/* lwgwd.c: SIGHUP and `lwgwctl reload`. 0 and *notes (keys waiting for a restart, or
+ * NULL), or -1 and *notes (the problems; the running configuration stays). */
+int	lwgwd_reload(struct lwgw *, char **notes);
 
 /* lwgwd_ctl.c: the commands of the control socket. */
 extern const struct ctl_command	lwgwd_ctl_commands[];

@@ -31,6 +31,7 @@ struct ctl {
 	void				*arg;
 	int				 timeout_ms;
 	LIST_HEAD(, ctl_conn)		 conns;
+	int				 nconns;
 };
 
 /* One client connection; the ctl owns them, so ctl_free() can close them all. */
@@ -62,6 +63,7 @@ ctl_drained_cb(struct bufferevent *bev, void *arg)
 static void
 ctl_close(struct bufferevent *bev, struct ctl_conn *conn)
 {
+	conn->ctl->nconns--;
 	LIST_REMOVE(conn, entry);
 	bufferevent_free(bev);
 	free(conn);
@@ -79,13 +81,18 @@ ctl_discard_cb(struct bufferevent *bev, void *arg)
 		ctl_close(bev, conn);
 }
 
-/* The request is read: from now on input is discarded and the answer drains. */
+/*
+ * The request is read: from now on input is discarded and the answer drains, at the
+ * client's pace and without a timeout (`lwgwctl list | less` may sit for minutes): what
+ * it holds is one answer, and at most CTL_CONN_MAX clients are served at once.
+ */
 static void
 ctl_answering(struct bufferevent *bev, struct ctl_conn *conn)
 {
 	conn->answering = true;
 	bufferevent_setcb(bev, ctl_discard_cb, ctl_drained_cb, ctl_event_cb, conn);
 	bufferevent_setwatermark(bev, EV_READ, 0, 0);
+	bufferevent_set_timeouts(bev, NULL, NULL);
 }
 
 static void
@@ -103,7 +110,15 @@ ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 		bufferevent_enable(bev, EV_READ);
 		return;
 	}
-	/* EOF, error, or a client that does not close after its answer. */
+	/*
+	 * A timer armed before the answer (libevent keeps the one of an event already
+	 * pending): a client reading slowly is not a fault. The timeout disabled writing.
+	 */
+	if ((what & BEV_EVENT_TIMEOUT) && conn->answering) {
+		bufferevent_enable(bev, EV_WRITE);
+		return;
+	}
+	/* EOF or error. */
 	ctl_close(bev, conn);
 }
 
@@ -212,7 +227,7 @@ ctl_answer(struct bufferevent *bev, struct ctl *ctl, char *line)
 		ctl_error(bev, "%s", cause != NULL ? cause : "failed");
 		free(cause);
 	} else {
-		evbuffer_add_printf(out, "ok\n");
+		evbuffer_add_printf(out, "ok %zu\n", evbuffer_get_length(body));
 		evbuffer_add_buffer(out, body);
 	}
 	evbuffer_free(body);
@@ -238,6 +253,13 @@ ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	conn->ctl = ctl;
 	conn->bev = bev;
 	LIST_INSERT_HEAD(&ctl->conns, conn, entry);
+	if (++ctl->nconns > CTL_CONN_MAX) {
+		log_warnx("ctl: more than %d clients at once; one refused", CTL_CONN_MAX);
+		ctl_answering(bev, conn);
+		ctl_error(bev, "busy: %d other clients are being served", CTL_CONN_MAX);
+		bufferevent_enable(bev, EV_READ | EV_WRITE);
+		return;
+	}
 	bufferevent_setcb(bev, ctl_read_cb, NULL, ctl_event_cb, conn);
 	bufferevent_set_timeouts(bev, &tv, &tv);
 	/* Read no more than a line's worth before judging the request. */

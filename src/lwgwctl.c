@@ -41,10 +41,12 @@ main(int argc, char **argv)
 	};
 	const char		*path = LWGW_RUN_DIR "/ctl";
 	struct sockaddr_un	 sun;
-	char			 req[CTL_LINE_MAX + 2], buf[8192];
-	size_t			 len = 0;
+	char			 req[CTL_LINE_MAX + 2], buf[8192], head[256];
+	size_t			 len = 0, hlen = 0;
 	ssize_t			 n;
-	int			 ch, fd, i, json = 0, first = 1, failed = 0;
+	unsigned long long	 want = 0, got = 0;
+	int			 ch, fd, i, json = 0, have_head = 0, sized = 0;
+	int			 failed = 0;
 
 	while ((ch = getopt_long(argc, argv, "+s:jh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -110,37 +112,53 @@ main(int argc, char **argv)
 		fprintf(stderr, "lwgwctl: write: %s\n", strerror(errno));
 		return (1);
 	}
-	/* The first line says ok or error; the rest is the body, until the daemon closes. */
+	/*
+	 * The first line says "ok LENGTH" or "error: ..."; the body follows until the daemon
+	 * closes. LENGTH tells a whole answer from one cut short (a daemon that died).
+	 */
 	while ((n = read(fd, buf, sizeof buf)) > 0) {
-		char	*p = buf;
-		size_t	 left = n;
+		char	*p = buf, *nl, *end;
+		size_t	 left = n, take;
 
-		if (first) {
-			char	*nl = memchr(buf, '\n', n);
-
-			first = 0;
-			if (strncmp(buf, "ok\n", 3) == 0) {
-				p = buf + 3;
-				left = n - 3;
-			} else {
+		if (!have_head) {
+			nl = memchr(buf, '\n', n);
+			take = nl != NULL ? (size_t)(nl + 1 - buf) : (size_t)n;
+			if (hlen + take >= sizeof head) {
+				fprintf(stderr, "lwgwctl: malformed answer from lwgwd\n");
+				return (1);
+			}
+			memcpy(head + hlen, buf, take);
+			hlen += take;
+			p += take;
+			left -= take;
+			if (nl == NULL)
+				continue;
+			head[hlen] = '\0';
+			have_head = 1;
+			if (strncmp(head, "ok ", 3) == 0) {
+				want = strtoull(head + 3, &end, 10);
+				sized = end != head + 3 && *end == '\n';
+			} else if (strcmp(head, "ok\n") != 0) {
 				failed = 1;
-				fputs("lwgwctl: ", stderr);
-				if (nl != NULL) {
-					fwrite(buf, 1, nl + 1 - buf, stderr);
-					p = nl + 1;
-					left = n - (nl + 1 - buf);
-				}
+				fprintf(stderr, "lwgwctl: %s", head);
 			}
 		}
+		got += left;
 		fwrite(p, 1, left, failed ? stderr : stdout);
 	}
 	if (n < 0) {
 		fprintf(stderr, "lwgwctl: read: %s\n", strerror(errno));
 		return (1);
 	}
-	if (first) {
+	if (!have_head) {
 		fprintf(stderr, "lwgwctl: lwgwd closed the connection without an "
 		    "answer\n");
+		return (1);
+	}
+	if (!failed && sized && got != want) {
+		fflush(stdout);
+		fprintf(stderr, "lwgwctl: the answer was cut short (%llu of %llu "
+		    "bytes)\n", got, want);
 		return (1);
 	}
 	close(fd);

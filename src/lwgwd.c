@@ -59,17 +59,23 @@ usage(FILE *f)
 	    "  -h, --help         print this help and exit\n");
 }
 
-/* Print every problem of a failed load, one "FILE:LINE: message" per line. */
+/*
+ * Print every problem of a load, one "FILE:LINE: message" per line; logged, the
+ * "FILE:LINE: warning: ..." lines (struct cfg warnings) go at warning level.
+ */
 static void
 lwgwd_report(const char *errors, int to_log)
 {
-	const char	*p = errors, *nl;
+	const char	*p = errors, *nl, *w;
 
 	while (*p != '\0') {
 		nl = strchr(p, '\n');
 		if (nl == NULL)
 			nl = p + strlen(p);
-		if (to_log)
+		w = strstr(p, ": warning: ");
+		if (to_log && w != NULL && w < nl)
+			log_warnx("%.*s", (int)(nl - p), p);
+		else if (to_log)
 			log_err("%.*s", (int)(nl - p), p);
 		else
 			fprintf(stderr, "%.*s\n", (int)(nl - p), p);
@@ -152,24 +158,29 @@ lwgwd_status_timer(evutil_socket_t fd, short events, void *arg)
 	    counts[VCLIENT_HOLD_OFF]);
 }
 
-void
-lwgwd_reload(struct lwgw *gw)
+/*
+ * Read the configuration file again: 0, with *notes (heap, or NULL) naming the keys that
+ * changed but take effect at the next restart; or -1, with *notes the problems found (the
+ * running configuration stays). Everything is logged too.
+ */
+int
+lwgwd_reload(struct lwgw *gw, char **notes)
 {
 	struct cfg	*cfg;
-	char		*errors, *restart;
+	char		*errors, *restart, *p;
 	int		 nerrors;
 
+	*notes = NULL;
 	log_notice("reloading %s", gw->cfg_file);
 	if ((cfg = cfg_load(gw->cfg_file, &errors, &nerrors)) == NULL) {
 		lwgwd_report(errors, 1);
 		log_err("reload failed with %d problem%s; the running "
 		    "configuration stays in force", nerrors, nerrors == 1 ? "" : "s");
-		free(errors);
-		return;
+		*notes = errors;
+		return (-1);
 	}
 	if ((restart = cfg_restart_needed(gw->cfg, cfg)) != NULL) {
-		char	*p;
-
+		*notes = xstrdup(restart);
 		for (p = strtok(restart, "\n"); p != NULL; p = strtok(NULL, "\n"))
 			log_warnx("reload: %s changed; it takes effect at the next "
 			    "restart", p);
@@ -181,6 +192,7 @@ lwgwd_reload(struct lwgw *gw)
 	cfg_free(cfg);
 	log_set_level(lwgwd_level(gw));
 	log_notice("reloaded %s", gw->cfg_file);
+	return (0);
 }
 
 /* Every vclient de-registered (or the bound passed): leave the loop. */
@@ -198,9 +210,13 @@ lwgwd_signal_cb(evutil_socket_t sig, short events, void *arg)
 	struct lwgw	*gw = arg;
 
 	switch (sig) {
-	case SIGHUP:
-		lwgwd_reload(gw);
+	case SIGHUP: {
+		char	*notes;
+
+		lwgwd_reload(gw, &notes);	/* logged */
+		free(notes);
 		break;
+	}
 	case SIGTERM:
 	case SIGINT:
 		if (gw->exiting)

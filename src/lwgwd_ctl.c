@@ -84,6 +84,29 @@ struct lwgwd_ctl_list {
 	struct evbuffer		*out;
 };
 
+/* "101:registered,102:backoff" (text) or [{"ssid":101,"state":"registered"},...]. */
+struct lwgwd_ctl_servers {
+	char		 text[128];
+	struct evbuffer	*json;
+	bool		 first;
+};
+
+static int
+lwgwd_ctl_servers_one(const struct vclient_server_info *i, void *arg)
+{
+	struct lwgwd_ctl_servers	*s = arg;
+	size_t				 len = strlen(s->text);
+
+	if (s->json != NULL)
+		evbuffer_add_printf(s->json, "%s{\"ssid\":%u,\"state\":\"%s\"}",
+		    s->first ? "" : ",", i->ssid, i->state);
+	else if (len < sizeof s->text)
+		snprintf(s->text + len, sizeof s->text - len, "%s%u:%s",
+		    s->first ? "" : ",", i->ssid, i->state);
+	s->first = false;
+	return (0);
+}
+
 static int
 lwgwd_ctl_list_one(struct vclient *vc, void *arg)
 {
@@ -93,6 +116,7 @@ lwgwd_ctl_list_one(struct vclient *vc, void *arg)
 	long			 age = device_mgr_reading_age(l->gw->devices, vc);
 	char			 port[8], agebuf[32];
 	const char		*cells[6];
+	struct lwgwd_ctl_servers srv = { .first = true };
 
 	if (l->state != NULL && strcmp(l->state, state) != 0)
 		return (0);
@@ -104,11 +128,15 @@ lwgwd_ctl_list_one(struct vclient *vc, void *arg)
 		evbuffer_add_printf(l->out, ",\"link\":");
 		ctl_json_str(l->out, link != NULL ? link : "");
 		evbuffer_add_printf(l->out, ",\"state\":\"%s\",\"port\":%u,"
-		    "\"stale\":%s,\"reading_age\":%ld}", state, vclient_port(vc),
-		    vclient_stale(vc) ? "true" : "false", age);
+		    "\"stale\":%s,\"reading_age\":%ld,\"servers\":[", state,
+		    vclient_port(vc), vclient_stale(vc) ? "true" : "false", age);
+		srv.json = l->out;
+		vclient_foreach_server(vc, lwgwd_ctl_servers_one, &srv);
+		evbuffer_add_printf(l->out, "]}");
 		l->first = false;
 		return (0);
 	}
+	vclient_foreach_server(vc, lwgwd_ctl_servers_one, &srv);
 	snprintf(port, sizeof port, "%u", vclient_port(vc));
 	if (age < 0)
 		snprintf(agebuf, sizeof agebuf, "-");
@@ -119,7 +147,8 @@ lwgwd_ctl_list_one(struct vclient *vc, void *arg)
 	cells[1] = link;
 	cells[2] = state;
 	cells[3] = port;
-	cells[4] = agebuf;
+	cells[4] = srv.text[0] != '\0' ? srv.text : "-";
+	cells[5] = agebuf;
 	ctl_table_row(l->table, cells);
 	return (0);
 }
@@ -129,7 +158,7 @@ lwgwd_ctl_list(void *arg, int argc, char **argv, bool json, struct evbuffer *out
     char **cause)
 {
 	static const char *const hdr[] = {
-		"ENDPOINT", "LINK", "STATE", "PORT", "LAST READING"
+		"ENDPOINT", "LINK", "STATE", "PORT", "SERVERS", "LAST READING"
 	};
 	struct lwgwd_ctl_list	 l = { .gw = arg, .json = json, .first = true,
 				    .out = out };
@@ -151,7 +180,7 @@ lwgwd_ctl_list(void *arg, int argc, char **argv, bool json, struct evbuffer *out
 		evbuffer_add_printf(out, "]\n");
 		return (0);
 	}
-	l.table = ctl_table_create(5, hdr);
+	l.table = ctl_table_create(6, hdr);
 	vclient_foreach(l.gw->vclients, lwgwd_ctl_list_one, &l);
 	ctl_table_emit(l.table, out);
 	ctl_table_free(l.table);
@@ -306,9 +335,32 @@ static int
 lwgwd_ctl_reload(void *arg, int argc, char **argv, bool json,
     struct evbuffer *out, char **cause)
 {
-	lwgwd_reload(arg);
-	evbuffer_add_printf(out, json ? "{\"reload\":true}\n" :
-	    "reloaded (see the log for problems)\n");
+	char	*notes, *p;
+	bool	 first = true;
+
+	if (lwgwd_reload(arg, &notes) != 0) {
+		xasprintf(cause, "the configuration has problems; the running one stays "
+		    "in force:\n%s", notes);
+		free(notes);
+		return (-1);
+	}
+	if (json)
+		evbuffer_add_printf(out, "{\"reload\":true,\"restart_needed\":[");
+	else
+		evbuffer_add_printf(out, "reloaded\n");
+	for (p = notes != NULL ? strtok(notes, "\n") : NULL; p != NULL;
+	    p = strtok(NULL, "\n")) {
+		if (json) {
+			evbuffer_add_printf(out, "%s", first ? "" : ",");
+			ctl_json_str(out, p);
+		} else
+			evbuffer_add_printf(out, "%s (takes effect at the next "
+			    "restart)\n", p);
+		first = false;
+	}
+	if (json)
+		evbuffer_add_printf(out, "]}\n");
+	free(notes);
 	return (0);
 }
 

@@ -220,6 +220,7 @@ dm_acl_exclusive(const struct dm_store *st, uint16_t x, uint16_t s)
 
 size_t
 dm_unbootstrap_exclusive(struct dm_store *st, uint16_t s,
+    bool (*spare)(uint16_t, uint16_t, void *),
     void (*cb)(const struct lwm2m_path *, void *), void *arg)
 {
 	uint16_t	x, oid, iid;
@@ -232,6 +233,7 @@ dm_unbootstrap_exclusive(struct dm_store *st, uint16_t s,
 			continue;
 		if (dm_acl_target(st, x, &oid, &iid) == 0 &&
 		    iid != LWM2M_ID_NONE && oid != LWM2M_OID_ACL &&
+		    (spare == NULL || !spare(oid, iid, arg)) &&
 		    dm_instance_delete(st, oid, iid) == 0) {
 			n++;
 			if (cb != NULL)
@@ -326,7 +328,7 @@ dm_unbootstrap(struct dm_store *st, uint16_t s,
 {
 	size_t	n;
 
-	n = dm_unbootstrap_exclusive(st, s, cb, arg);
+	n = dm_unbootstrap_exclusive(st, s, NULL, cb, arg);
 	n += dm_unbootstrap_entries(st, s);
 	n += dm_unbootstrap_owners(st, s);
 	return (n);

@@ -289,6 +289,21 @@ bsops_spared(const struct bsops_ctx *ctx, uint16_t oid, uint16_t iid)
 	return (ctx->spared != NULL && ctx->spared(ctx->arg, oid, iid));
 }
 
+static bool
+bsops_ub_spare(void *arg, uint16_t oid, uint16_t iid)
+{
+	return (bsops_spared(arg, oid, iid));
+}
+
+static void
+bsops_ub_deleted(void *arg, const struct lwm2m_path *p)
+{
+	struct bsops_ctx	*ctx = arg;
+
+	if (ctx->deleted != NULL)
+		ctx->deleted(ctx->arg, p);
+}
+
 /* Delete one instance; a non-BS Security instance takes its server's account along. */
 static void
 bsops_delete_instance(struct bsops_ctx *ctx, uint16_t oid, uint16_t iid)
@@ -312,7 +327,8 @@ bsops_delete_instance(struct bsops_ctx *ctx, uint16_t oid, uint16_t iid)
 	if (ctx->ep != NULL)
 		log_ep_info(ctx->ep, "bootstrap: Delete /0/%u removes the account of "
 		    "server %lld (UB-7)", iid, (long long)ssid);
-	unbootstrap_account(ctx->txn, ctx->ep, (uint16_t)ssid, ctx->deleted, ctx->arg);
+	unbootstrap_account(ctx->txn, ctx->ep, (uint16_t)ssid, bsops_ub_spare,
+	    bsops_ub_deleted, ctx);
 	if (ctx->removed != NULL)
 		ctx->removed(ctx->arg, (uint16_t)ssid);
 }

@@ -413,6 +413,10 @@ observe_store(struct vpeer *peer, const struct observation *obs, int fmt,
 {
 	struct vstored	*s;
 
+	if (peer->vc->ctx->params.store_max == 0) {
+		peer->stored_dropped++;
+		return;
+	}
 	if (peer->nstored >= peer->vc->ctx->params.store_max) {
 		s = TAILQ_FIRST(&peer->stored);
 		TAILQ_REMOVE(&peer->stored, s, entry);

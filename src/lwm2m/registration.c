@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,6 +204,7 @@ registration_stop(struct vpeer *p)
 }
 
 static void registration_send_register(struct vpeer *);
+static void registration_dtls_suspect(struct vpeer *, int);
 
 static void
 registration_set(struct vpeer *p, enum vpeer_reg r)
@@ -261,6 +263,7 @@ registration_register_cb(void *arg, int error, const struct cio_msg *rsp)
 	p->req_pending = false;
 	admit_release(p);
 	if (error != 0) {
+		registration_dtls_suspect(p, error);
 		registration_failed(p, cio_strerror(error));
 		return;
 	}
@@ -417,9 +420,49 @@ registration_connected(struct vpeer *p)
 		registration_send_register(p);
 }
 
+/* An Update went unanswered while the registration is valid: retry it with backoff. */
+static void
+registration_unreachable(struct vpeer *p, const char *why)
+{
+	uint32_t	ms;
+
+	p->attempts++;
+	ms = registration_jitter(registration_backoff_ms(&p->vc->ctx->params,
+	    p->attempts));
+	registration_set(p, VREG_UNREACHABLE);
+	log_ep_info(p->vc->endpoint, "%s: unreachable (%s), Update again in %u ms",
+	    p->name, why, ms);
+	evtimer_del(p->timer);
+	vclient_timer_add(p->vc->ctx, p->timer, ms);
+	vclient_reg_changed(p->vc);
+}
+
+/*
+ * No answer over DTLS: the server may have lost our session (a restart), and DTLS drops
+ * records it cannot decrypt without a word. The next exchange starts with a fresh
+ * handshake, which a server that kept the session answers as well.
+ */
+static void
+registration_dtls_suspect(struct vpeer *p, int error)
+{
+	if (p->dtls == NULL || !p->dtls_up || error != -ETIMEDOUT)
+		return;
+	log_ep_info(p->vc->endpoint, "%s: no answer over DTLS: a new handshake next",
+	    p->name);
+	dtls_close(p->dtls);
+	p->dtls_up = false;
+}
+
 void
 registration_transport_failed(struct vpeer *p)
 {
+	/* The handshake of an Update retry: still unreachable while valid. */
+	if (registration_is_valid(p) && p->attempts > 0 &&
+	    vclient_now_ms(p->vc->ctx) < p->reg_expires_ms) {
+		registration_stop(p);
+		registration_unreachable(p, "DTLS handshake failed");
+		return;
+	}
 	if (p->reg == VREG_CONNECTING || p->reg == VREG_REGISTERING ||
 	    registration_is_valid(p)) {
 		registration_stop(p);
@@ -466,24 +509,15 @@ registration_update_cb(void *arg, int error, const struct cio_msg *rsp)
 	else
 		snprintf(why, sizeof why, "Update: %d.%02d", LWM2M_CODE_CLASS(rsp->code),
 		    LWM2M_CODE_DETAIL(rsp->code));
+	registration_dtls_suspect(p, error);
 	/*
 	 * No answer: the registration is still valid at the server until its lifetime
 	 * runs out, and with it the server's observations. Retry the Update with backoff
 	 * until then, storing notifications meanwhile (SV-2); only an expired
-	 * registration needs a fresh Register, which ends the observations.
+	 * registration needs a fresh Register.
 	 */
 	if (error != 0 && vclient_now_ms(p->vc->ctx) < p->reg_expires_ms) {
-		uint32_t	ms;
-
-		p->attempts++;
-		ms = registration_jitter(registration_backoff_ms(&p->vc->ctx->params,
-		    p->attempts));
-		registration_set(p, VREG_UNREACHABLE);
-		log_ep_info(p->vc->endpoint, "%s: unreachable (%s), Update again in %u ms",
-		    p->name, why, ms);
-		evtimer_del(p->timer);
-		vclient_timer_add(p->vc->ctx, p->timer, ms);
-		vclient_reg_changed(p->vc);
+		registration_unreachable(p, why);
 		return;
 	}
 	/* The registration is gone at the server: Register afresh, counting from one. */

@@ -14,9 +14,23 @@
 struct unbootstrap_arg {
 	const char	*ep;
 	uint16_t	 ssid;
+	bool		(*spare)(void *, uint16_t, uint16_t);
 	void		(*deleted)(void *, const struct lwm2m_path *);
 	void		*arg;
 };
+
+static bool
+unbootstrap_spare(uint16_t oid, uint16_t iid, void *arg)
+{
+	struct unbootstrap_arg	*u = arg;
+
+	if (u->spare == NULL || !u->spare(u->arg, oid, iid))
+		return (false);
+	if (u->ep != NULL)
+		log_ep_info(u->ep, "unbootstrap server %u: /%u/%u kept, it mirrors the "
+		    "device (BS-4); its ACL instance goes (UB-1)", u->ssid, oid, iid);
+	return (true);
+}
 
 static void
 unbootstrap_deleted(const struct lwm2m_path *p, void *arg)
@@ -35,14 +49,19 @@ unbootstrap_deleted(const struct lwm2m_path *p, void *arg)
 
 size_t
 unbootstrap_account(struct dm_store *st, const char *ep, uint16_t ssid,
+    bool (*spare)(void *, uint16_t, uint16_t),
     void (*deleted)(void *, const struct lwm2m_path *), void *arg)
 {
-	struct unbootstrap_arg	 u = { ep, ssid, deleted, arg };
+	struct unbootstrap_arg	 u = { ep, ssid, spare, deleted, arg };
 	uint16_t		 iid;
 	size_t			 n, total;
 
-	/* UB-1: instances only S can access go, with their ACL instances. */
-	total = n = dm_unbootstrap_exclusive(st, ssid, unbootstrap_deleted, &u);
+	/*
+	 * UB-1: instances only S can access go, with their ACL instances; those a Delete
+	 * may not remove either (BS-4: /3/0 and the sensor's own) only lose the ACL.
+	 */
+	total = n = dm_unbootstrap_exclusive(st, ssid, unbootstrap_spare,
+	    unbootstrap_deleted, &u);
 	if (ep != NULL)
 		log_ep_info(ep, "unbootstrap server %u: %zu exclusive instance(s) and "
 		    "ACL instance(s) deleted (UB-1)", ssid, n);

@@ -619,12 +619,18 @@ void
 vclient_peer_free(struct vpeer *p)
 {
 	struct vstored	*s;
+	struct vpending	*pd;
 
 	if (p == NULL)
 		return;
 	registration_stop(p);
 	admit_release(p);
 	vclient_peer_resolve_cancel(p);
+	/* A sensor still working on this server's Write or Execute answers nobody. */
+	LIST_FOREACH(pd, &p->vc->pending, entry) {
+		if (pd->ex != NULL && cio_exchange_peer(pd->ex) == p->cio)
+			pd->ex = NULL;
+	}
 	LIST_REMOVE(p, entry);
 	while ((s = TAILQ_FIRST(&p->stored)) != NULL) {
 		TAILQ_REMOVE(&p->stored, s, entry);

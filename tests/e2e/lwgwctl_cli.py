@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """lwgwctl against a running lwgwd (issue 9): status, list (filters, --json), show (keys
-never shown), update, rebootstrap, errors; and the message when the daemon is not running."""
+never shown, servers), update, rebootstrap, reload (a broken file refused with its
+problems, a good one taken with the keys that wait for a restart), errors; and the
+message when the daemon is not running."""
 import json
 import os
 import sys
@@ -44,8 +46,11 @@ links = ( { name = "simA"; type = "sim"; devices = 3; objects = [3303]; },
 
     out, _ = run("list")
     lines = out.splitlines()
-    check(lines[0].split() == ["ENDPOINT", "LINK", "STATE", "PORT", "LAST", "READING"],
-          "list header: %r" % lines[0])
+    check(lines[0].split() == ["ENDPOINT", "LINK", "STATE", "PORT", "SERVERS", "LAST",
+                               "READING"], "list header: %r" % lines[0])
+    col = lines[0].index("SERVERS")
+    check(all(line[col:].startswith("101:registered ") for line in lines[1:]),
+          "list servers: %r" % out)
     check(len(lines) == 6, "list rows: %r" % out)
     # Columns are aligned: every row's STATE starts where the header's does.
     col = lines[0].index("STATE")
@@ -53,6 +58,8 @@ links = ( { name = "simA"; type = "sim"; devices = 3; objects = [3303]; },
           "list alignment: %r" % out)
     rows = json.loads(run("--json", "list", "--link", "simB")[0])
     check(sorted(x["endpoint"] for x in rows) == ["simB-1", "simB-2"], "filter %r" % rows)
+    check(all(x["servers"] == [{"ssid": 101, "state": "registered"}] for x in rows),
+          "json list servers: %r" % rows)
     check(json.loads(run("list", "--state", "bootstrapping", "--json")[0]) == [],
           "state filter")
 
@@ -82,6 +89,26 @@ links = ( { name = "simA"; type = "sim"; devices = 3; objects = [3303]; },
     check("unknown command 'frobnicate'" in err, "unknown command: %r" % err)
     _, err = run("show", rc=1)
     check("usage: show ENDPOINT" in err, "usage: %r" % err)
+
+    # reload: a broken file is refused with its problems, and nothing changes; a good
+    # one is taken, naming what waits for a restart; --json says the same.
+    path = os.path.join(r.tmpdir, "lwgwd.conf")
+    with open(path, "w") as f:
+        f.write(conf.replace("lifetime = 60;", "lifetime = -1; frobnicate = 1;"))
+    _, err = run("reload", rc=1)
+    check("running one stays" in err and "lwgwd.conf:" in err and "frobnicate" in err
+          and "lifetime" in err, "reload of a broken file: %r" % err)
+    check(json.loads(run("--json", "status")[0])["devices"] == 5, "after a refused reload")
+    with open(path, "w") as f:
+        f.write(conf.replace("control_socket", 'log_level = "debug"; control_socket')
+                .replace("lifetime = 60;", "lifetime = 61;"))
+    out, _ = run("reload")
+    check(out.startswith("reloaded\n") and "lifetime" in out and "next restart" in out,
+          "reload: %r" % out)
+    gw.wait_line(r"debug ", timeout=5)
+    rel = json.loads(run("--json", "reload")[0])
+    check(rel["reload"] is True and any("lifetime" in k for k in rel["restart_needed"]),
+          "json reload: %r" % rel)
 
     gw.p.terminate()
     gw.wait_exit(timeout=15)

@@ -11,6 +11,9 @@ and their stored notifications are dropped (none reaches the new server) — the
 server observes again and gets notifications. The other device, whose Update comes
 after the restart, does the same without an outage on its side (its live notifications
 before that Update reach the new server as strays, which it answers with RST).
+Over DTLS (PSK): the new process has no session either and drops our records without a
+word; the Update times out, the association is dropped, the retry handshakes afresh, is
+answered 4.04 and the device registers again over the new session.
 Requirement IDs: SV-2 (stored notifications of a server that forgot us are not sent).
 """
 import json
@@ -42,7 +45,48 @@ def operator(r, port, name):
                       name=name)
 
 
+PSK = "hex:000102030405060708090a0b0c0d0e0f"
+LWGWD_PSK = """
+gateway = { state_dir = ""; bind = "127.0.0.1"; log_level = "info";
+            control_socket = "%s"; };
+coap = { ack_timeout_ms = 200; ack_random_factor = 1.0; max_retransmit = 1; };
+lwm2m = { retry_base_ms = 300; retry_cap_ms = 1000; };
+servers = ( { ssid = 101; uri = "coaps://127.0.0.1:%d"; security = "psk";
+              psk_identity = "{endpoint}"; psk_key = "%s"; lifetime = 20; } );
+links = ( { name = "sec"; type = "sim"; devices = 1; objects = [3303]; } );
+"""
+
+
+def operator_psk(r, port, name):
+    return r.operator("ack_timeout_ms = 1000;\nserver = { dtls_port = %d; psk = ( "
+                      "{ identity = \"sec-1\"; key = \"%s\"; } ); };\n" % (port, PSK),
+                      name=name)
+
+
+def dtls(r):
+    port = lwgwtest.free_port()
+    ctl = r.path("ctl-psk")
+    op = operator_psk(r, port, "op-psk1")
+    gw = r.lwgwd(LWGWD_PSK % (ctl, port, PSK), name="lwgwd-psk")
+    op.wait_event({"event": "register", "ep": "sec-1", "secure": True})
+    op.check_exit = False
+    os.kill(op.pid, signal.SIGKILL)
+    op.wait_exit(5)
+    op2 = operator_psk(r, port, "op-psk2")
+    nlines = gw.nlines()
+    code, out, err = r.run([os.path.join(lwgwtest.builddir(), "lwgwctl"), "-s", ctl,
+                            "update", "sec-1"])
+    check(code == 0, "lwgwctl update: %s%s" % (out, err), gw)
+    gw.wait_line(r"sec-1 ssid=101: no answer over DTLS: a new handshake next", 5, nlines)
+    reg = op2.wait_event({"event": "register", "ep": "sec-1"}, 8)
+    check(reg["answer"] == "2.01" and reg["secure"] and reg["identity"] == "sec-1",
+          "register over a new DTLS session: %r" % reg, op2, gw)
+    upd = op2.wait_event({"event": "update", "from": reg["from"]}, 0.1)
+    check(upd["answer"] == "4.04" and upd["t"] <= reg["t"], "update: %r" % upd, op2)
+
+
 def test(r):
+    dtls(r)
     port = lwgwtest.free_port()
     ctl = r.path("ctl")
     lwgwctl = os.path.join(lwgwtest.builddir(), "lwgwctl")

@@ -140,11 +140,11 @@ transact(const char *req, size_t len)
 
 START_TEST(request_ok)
 {
-	ck_assert_str_eq(T("echo a  b\tc\n"), "ok\na b c\n");
+	ck_assert_str_eq(T("echo a  b\tc\n"), "ok 6\na b c\n");
 	ck_assert_int_eq(last_json, 0);
-	ck_assert_str_eq(T("echo --json x\n"), "ok\nx\n");
+	ck_assert_str_eq(T("echo --json x\n"), "ok 2\nx\n");
 	ck_assert_int_eq(last_json, 1);
-	ck_assert_str_eq(T("echo crlf\r\n"), "ok\ncrlf\n");
+	ck_assert_str_eq(T("echo crlf\r\n"), "ok 5\ncrlf\n");
 }
 END_TEST
 
@@ -177,7 +177,7 @@ START_TEST(too_long)
 	ck_assert_str_eq(transact(big, sizeof big),
 	    "error: request longer than 1024 bytes\n");
 	/* The daemon still answers others afterwards. */
-	ck_assert_str_eq(T("echo still\n"), "ok\nstill\n");
+	ck_assert_str_eq(T("echo still\n"), "ok 6\nstill\n");
 }
 END_TEST
 
@@ -188,7 +188,7 @@ START_TEST(silent_client)
 
 	ck_assert_str_eq(client_read_all(fd, NULL),
 	    "error: no request within 200 ms\n");
-	ck_assert_str_eq(T("echo after\n"), "ok\nafter\n");
+	ck_assert_str_eq(T("echo after\n"), "ok 6\nafter\n");
 }
 END_TEST
 
@@ -202,7 +202,7 @@ START_TEST(client_goes_away)
 		event_base_loop(base, EVLOOP_NONBLOCK);
 		usleep(1000);
 	}
-	ck_assert_str_eq(T("echo alive\n"), "ok\nalive\n");
+	ck_assert_str_eq(T("echo alive\n"), "ok 6\nalive\n");
 }
 END_TEST
 
@@ -215,8 +215,36 @@ START_TEST(big_answer)
 
 	ck_assert_int_eq(write(fd, "big\n", 4), 4);
 	out = client_read_all(fd, &len);
-	ck_assert_uint_eq(len, 3 + 100000 * 11);
+	ck_assert_uint_eq(len, strlen("ok 1100000\n") + 100000 * 11);
+	ck_assert(strncmp(out, "ok 1100000\n", 11) == 0);
 	ck_assert(strncmp(out + len - 11, "row 099999\n", 11) == 0);
+}
+END_TEST
+
+/* A client that reads a long answer slowly, with pauses longer than the timeout, still
+ * gets all of it: only a client that stops reading is dropped. */
+START_TEST(slow_reader)
+{
+	static char	buf[4 << 20];
+	size_t		len = 0;
+	ssize_t		n;
+	int		fd = client_connect(), i;
+
+	ck_assert_int_eq(write(fd, "big\n", 4), 4);
+	for (i = 0; i < 20000; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		n = read(fd, buf + len, i % 50 == 0 ? sizeof buf - len : 4096);
+		if (n == 0)
+			break;
+		if (n > 0)
+			len += n;
+		/* A pause of 300 ms (timeout 200 ms) now and then, reading little. */
+		usleep(i % 400 == 0 ? 300000 : 200);
+	}
+	close(fd);
+	buf[len < 40 ? len : 40] = '\0';
+	ck_assert_msg(len == strlen("ok 1100000\n") + 100000 * 11, "%zu bytes after %d "
+	    "reads: %s", len, i, buf);
 }
 END_TEST
 
@@ -231,7 +259,7 @@ START_TEST(stale_socket_replaced)
 	again = ctl_create(base, sock, cmds, NULL, &cause);
 	ck_assert_msg(again != NULL, "%s", cause);
 	ctl = again;
-	ck_assert_str_eq(T("echo x\n"), "ok\nx\n");
+	ck_assert_str_eq(T("echo x\n"), "ok 2\nx\n");
 }
 END_TEST
 
@@ -289,6 +317,7 @@ main(void)
 	tcase_add_test(tc, silent_client);
 	tcase_add_test(tc, client_goes_away);
 	tcase_add_test(tc, big_answer);
+	tcase_add_test(tc, slow_reader);
 	tcase_add_test(tc, stale_socket_replaced);
 	tcase_add_test(tc, table_aligned);
 	tcase_add_test(tc, json_escaped);

@@ -320,13 +320,42 @@ START_TEST(ub1_exclusive_deleted)
 	add_server(102);
 	a0 = add_acl(3303, 0, 101, 101, DM_ACL_ALL, -1);
 	a1 = add_acl(3303, 1, 101, 101, DM_ACL_ALL, 102, DM_ACL_READ, -1);
-	ck_assert_uint_eq(dm_unbootstrap_exclusive(st, 101, deleted_cb, &d), 2);
+	ck_assert_uint_eq(dm_unbootstrap_exclusive(st, 101, NULL, deleted_cb, &d), 2);
 	snprintf(want, sizeof want, "/3303/0,/2/%u,", a0);
 	ck_assert_str_eq(d.out, want);
 	ck_assert(!dm_instance_exists(st, 3303, 0));
 	ck_assert(!dm_instance_exists(st, 2, a0));
 	ck_assert(dm_instance_exists(st, 3303, 1));
 	ck_assert(dm_instance_exists(st, 2, a1));
+}
+END_TEST
+
+static bool
+spare_3303_0(uint16_t oid, uint16_t iid, void *arg)
+{
+	(void)arg;
+	return (oid == 3303 && iid == 0);
+}
+
+/* UB-1 with BS-4: an instance that mirrors the device stays; only its ACL instance goes. */
+START_TEST(ub1_spared_keeps_instance)
+{
+	struct deleted	d = { "" };
+	uint16_t	a0, a1;
+	char		want[64];
+
+	add_server(101);
+	add_server(102);
+	a0 = add_acl(3303, 0, 101, 101, DM_ACL_ALL, -1);
+	a1 = add_acl(3303, 1, 101, 101, DM_ACL_ALL, -1);
+	ck_assert_uint_eq(dm_unbootstrap_exclusive(st, 101, spare_3303_0, deleted_cb,
+	    &d), 3);
+	snprintf(want, sizeof want, "/2/%u,/3303/1,/2/%u,", a0, a1);
+	ck_assert_str_eq(d.out, want);
+	ck_assert(dm_instance_exists(st, 3303, 0));
+	ck_assert(!dm_instance_exists(st, 2, a0));
+	ck_assert(!dm_instance_exists(st, 3303, 1));
+	ck_assert(!dm_instance_exists(st, 2, a1));
 }
 END_TEST
 
@@ -338,7 +367,7 @@ START_TEST(ub1_exclusive_empty_and_zero_entries)
 	add_server(102);
 	add_acl(3303, 0, 101, -1);
 	add_acl(3303, 1, 101, 102, 0, 0, 0, -1);
-	ck_assert_uint_eq(dm_unbootstrap_exclusive(st, 101, NULL, NULL), 4);
+	ck_assert_uint_eq(dm_unbootstrap_exclusive(st, 101, NULL, NULL, NULL), 4);
 	ck_assert(!dm_instance_exists(st, 3303, 0));
 	ck_assert(!dm_instance_exists(st, 3303, 1));
 	ck_assert_uint_eq(dm_instance_count(st, 2), 0);
@@ -353,7 +382,7 @@ START_TEST(ub1_shared_kept)
 	add_acl(3303, 0, 101, 101, DM_ACL_ALL, 0, DM_ACL_READ, -1);
 	add_acl(3303, 1, 102, 101, DM_ACL_ALL, -1);
 	add_acl(3, 0, DM_SSID_BOOTSTRAP, 101, DM_ACL_ALL, -1);
-	ck_assert_uint_eq(dm_unbootstrap_exclusive(st, 101, NULL, NULL), 0);
+	ck_assert_uint_eq(dm_unbootstrap_exclusive(st, 101, NULL, NULL, NULL), 0);
 	ck_assert_uint_eq(dm_instance_count(st, 3303), 2);
 	ck_assert_uint_eq(dm_instance_count(st, 2), 3);
 }
@@ -369,7 +398,7 @@ START_TEST(ub1_object_level_acl)
 	add_server(101);
 	add_server(102);
 	x = add_acl(3303, 65535, 101, 101, DM_ACL_CREATE, -1);
-	ck_assert_uint_eq(dm_unbootstrap_exclusive(st, 101, deleted_cb, &d), 1);
+	ck_assert_uint_eq(dm_unbootstrap_exclusive(st, 101, NULL, deleted_cb, &d), 1);
 	snprintf(want, sizeof want, "/2/%u,", x);
 	ck_assert_str_eq(d.out, want);
 	ck_assert_uint_eq(dm_instance_count(st, 3303), 2);
@@ -768,6 +797,7 @@ main(void)
 
 	tcase_add_checked_fixture(ub, setup, teardown);
 	tcase_add_test(ub, ub1_exclusive_deleted);
+	tcase_add_test(ub, ub1_spared_keeps_instance);
 	tcase_add_test(ub, ub1_exclusive_empty_and_zero_entries);
 	tcase_add_test(ub, ub1_shared_kept);
 	tcase_add_test(ub, ub1_object_level_acl);

@@ -453,6 +453,18 @@ START_TEST(backed_write_deferred)
 	ck_assert_int_eq(m.code, 164);
 	/* A late answer is ignored. */
 	vclient_backend_done(bvc, last_cookie, 0);
+
+	/* The server's account goes while the sensor works: its answer reaches nobody
+	 * (no freed exchange touched: ASan would say). */
+	write_answer = VCLIENT_PENDING;
+	tok[0]++;
+	vt_send(&srv, port, &s);
+	ck_assert(vt_recv(&srv, base, 1000, &m, false));
+	ck_assert_int_eq(m.type, 2);		/* empty ACK: deferred */
+	vclient_peer_remove(bvc, 101);
+	ck_assert_ptr_null(vclient_peer_find(bvc, 101));
+	vclient_backend_done(bvc, last_cookie, 0);
+	ck_assert(!vt_recv(&srv, base, 200, &m, true));
 	vt_server_close(&srv);
 }
 END_TEST

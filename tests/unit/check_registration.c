@@ -450,6 +450,18 @@ START_TEST(sv2_store_while_silent)
 	ck_assert_int_eq(m.type, 0);		/* the stored one, CON */
 	ck_assert(m.len == 2 && memcmp(m.payload, "22", 2) == 0);
 	ck_assert_uint_eq(vclient_peer_find(vc, 101)->nstored, 0);
+	vt_reply(&srv, &m, 0, NULL);
+
+	/* store_max 0: nothing is kept, each one is counted as dropped (no crash). */
+	ctx->params.store_max = 0;
+	vclient_request_update(vc);
+	ck_assert(vt_recv(&srv, base, 1000, &upd, true));
+	ck_assert(vt_recv(&srv, base, 1000, &m, true));
+	ck_assert_int_eq(m.mid, upd.mid);
+	v.v.f = 23.0;
+	ck_assert_int_eq(vclient_reading(vc, &LWM2M_PATH_RES(3303, 0, 5700), &v), 0);
+	ck_assert_uint_eq(vclient_peer_find(vc, 101)->nstored, 0);
+	ck_assert_uint_eq(vclient_peer_find(vc, 101)->stored_dropped, 1);
 	teardown();
 }
 END_TEST
