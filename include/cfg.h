@@ -8,6 +8,7 @@
 #define LWGW_CFG_H
 
 #include <stdbool.h>
+#include <termios.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -157,11 +158,17 @@ void		 cfg_free(struct cfg *);
 /* Parse a coap:// or coaps:// URI; 0 or -1 with *cause. */
 int		 cfg_parse_uri(const char *, struct cfg_uri *, char **cause);
 
+/* The termios speed of a baud rate serial links support; -1 if none. */
+int		 cfg_serial_speed(int baud, speed_t *speed);
+
 /* Map "error", "warning", "notice", "info", "debug" to a syslog priority; -1 if unknown. */
 int		 cfg_log_level(const char *);
 
 /* Lines of "key: was -> now" for keys that differ and cannot change without a restart. */
 char		*cfg_restart_needed(const struct cfg *old, const struct cfg *new);
+
+/* The longest endpoint name (and the sensor identity it holds) a device may have. */
+#define CFG_ENDPOINT_MAX	127
 
 const char	*cfg_security_name(enum cfg_security);
 const char	*cfg_link_type_name(enum cfg_link_type);

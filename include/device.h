@@ -86,6 +86,10 @@ struct device		*device_appeared(struct device_link *, const struct device_info *
 /* A reading of one resource (instance): stored, and observations evaluated if changed. */
 int			 device_reading(struct device *, const struct lwm2m_path *,
 			    const struct lwm2m_value *);
+/* A descriptive value (units, a name), stored like a reading but no measurement: it
+ * neither makes a stale sensor fresh nor counts as its last reading. */
+int			 device_describe(struct device *, const struct lwm2m_path *,
+			    const struct lwm2m_value *);
 /* The sensor is gone (unplugged, out of range). */
 void			 device_gone(struct device *);
 /* A VCLIENT_PENDING Write/Execute finished. */

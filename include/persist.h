@@ -68,9 +68,9 @@ int	persist_endpoint_valid(const char *ep, char **cause);
  * Save the scope (NULL: persist_scope_default) of a store for endpoint ep, with
  * meta->bs_purge_at. The file gets
  * generation meta->generation + 1; on success meta->generation, ->saved_at and ->endpoint
- * are updated. 0, or -1 with *cause: then the previous file, if any, is intact (except
- * when only the final fsync of the directory failed: the new file is in place but may not
- * survive a power cut, which *cause says).
+ * are updated. 0, or -1 with *cause: then the previous file, if any, is intact. When only
+ * the final fsync of the directory fails, the new file is in place (a restart reads it) but
+ * may not survive a power cut: logged as a warning, and the save counts (0).
  */
 int	persist_save(const char *dir, const char *ep, const struct dm_store *,
 	    const struct persist_scope *, struct persist_meta *meta, char **cause);

@@ -133,7 +133,12 @@ void		 vclient_destroy(struct vclient *);
  */
 int		 vclient_reading(struct vclient *, const struct lwm2m_path *,
 		    const struct lwm2m_value *);
-/* Mark the sensor's values stale (true) or fresh again (false); reported in status. */
+/*
+ * Mark the sensor's values stale (true) or fresh again (false); reported in status. While
+ * stale, Read/Observe/Write/Execute on the sensor's objects (not 0..3) answer 5.03 and
+ * their observations are silent; fresh again (call it before the vclient_reading that
+ * made it so), each observation notifies the value. See docs/lwm2m.md "A stale sensor".
+ */
 void		 vclient_set_stale(struct vclient *, bool);
 /* The sensor answered a VCLIENT_PENDING hook call (code 0 or LWM2M_ERR_*). */
 void		 vclient_backend_done(struct vclient *, uint64_t cookie, int code);

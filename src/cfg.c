@@ -17,6 +17,8 @@
 
 #include "cfg.h"
 #include "cfg_keys.h"
+#include "dtls.h"
+#include "persist.h"
 #include "xmalloc.h"
 
 /* Errors are collected, never returned one at a time: the operator fixes a file in one go. */
@@ -151,48 +153,6 @@ cfg_name(const config_setting_t *s, char *buf, size_t size)
 	return (buf);
 }
 
-/* Defaults first, so that a key absent from the file has its documented value. */
-static void
-cfg_defaults(const struct cfg_key *keys, void *base, unsigned mask)
-{
-	const struct cfg_key	*k;
-	char			*at;
-
-	for (k = keys; k->name != NULL; k++) {
-		if (k->types != 0 && (k->types & mask) == 0)
-			continue;
-		at = (char *)base + k->off;
-		switch (k->kind) {
-		case CFG_KIND_STRING:
-			*(char **)at = k->sdef != NULL ? xstrdup(k->sdef) : NULL;
-			break;
-		case CFG_KIND_INT:
-			*(int *)at = (int)k->idef;
-			break;
-		case CFG_KIND_BOOL:
-			*(bool *)at = k->idef != 0;
-			break;
-		case CFG_KIND_FLOAT:
-			*(double *)at = k->fdef;
-			break;
-		case CFG_KIND_ENUM:
-			*(int *)at = (int)k->idef;
-			break;
-		case CFG_KIND_INTLIST:
-			if (k->sdef != NULL) {
-				*(int **)at = xmalloc(sizeof(int));
-				**(int **)at = (int)k->idef;
-				*(size_t *)((char *)base + k->off_n) = 1;
-			}
-			break;
-		case CFG_KIND_STRLIST:
-		case CFG_KIND_KEY:
-		case CFG_KIND_KEYFILE:
-			break;
-		}
-	}
-}
-
 static const struct cfg_key *
 cfg_find_key(const struct cfg_key *keys, const char *name)
 {
@@ -234,6 +194,25 @@ cfg_check_range(struct cfg_errors *e, const config_setting_t *s,
 	return (-1);
 }
 
+/* The consumer's own check of a value (struct cfg_key check_int, check_str). */
+static int
+cfg_check_value(struct cfg_errors *e, const config_setting_t *s,
+    const struct cfg_key *k, const char *str, long long v)
+{
+	char	name[256], *cause = NULL;
+	int	rc;
+
+	if (str != NULL)
+		rc = k->check_str != NULL ? k->check_str(str, &cause) : 0;
+	else
+		rc = k->check_int != NULL ? k->check_int(v, &cause) : 0;
+	if (rc == 0)
+		return (0);
+	cfg_error(e, s, 0, "%s: %s", cfg_name(s, name, sizeof name), cause);
+	free(cause);
+	return (-1);
+}
+
 /* One key's value from the file into the section struct. */
 static void
 cfg_set_key(struct cfg_errors *e, const config_setting_t *s,
@@ -255,7 +234,20 @@ cfg_set_key(struct cfg_errors *e, const config_setting_t *s,
 			return;
 		}
 		str = config_setting_get_string(s);
+		if (k->kind == CFG_KIND_STRING && k->names != NULL) {
+			for (i = 0; k->names[i] != NULL; i++) {
+				if (strcmp(k->names[i], str) == 0)
+					break;
+			}
+			if (k->names[i] == NULL) {
+				cfg_error(e, s, 0, "%s: expected one of %s", name,
+				    k->doc_values);
+				return;
+			}
+		}
 		if (k->kind == CFG_KIND_STRING) {
+			if (cfg_check_value(e, s, k, str, 0) != 0)
+				return;
 			free(*(char **)at);
 			*(char **)at = xstrdup(str);
 			return;
@@ -280,7 +272,8 @@ cfg_set_key(struct cfg_errors *e, const config_setting_t *s,
 			return;
 		}
 		cfg_get_number(s, &v);
-		if (cfg_check_range(e, s, k, v) == 0)
+		if (cfg_check_range(e, s, k, v) == 0 &&
+		    cfg_check_value(e, s, k, NULL, (long long)v) == 0)
 			*(int *)at = (int)v;
 		return;
 	case CFG_KIND_FLOAT:
@@ -329,7 +322,8 @@ cfg_set_key(struct cfg_errors *e, const config_setting_t *s,
 				continue;
 			}
 			v = config_setting_get_int(el);
-			if (cfg_check_range(e, el, k, v) == 0)
+			if (cfg_check_range(e, el, k, v) == 0 &&
+			    cfg_check_value(e, el, k, NULL, (long long)v) == 0)
 				(*(int **)at)[i] = (int)v;
 		}
 		return;
@@ -348,6 +342,9 @@ cfg_set_key(struct cfg_errors *e, const config_setting_t *s,
 				    name, i);
 				continue;
 			}
+			if (cfg_check_value(e, el, k, config_setting_get_string(el),
+			    0) != 0)
+				continue;
 			(*(char ***)at)[(*(size_t *)((char *)base + k->off_n))++] =
 			    xstrdup(config_setting_get_string(el));
 		}
@@ -398,18 +395,46 @@ cfg_seen(uint64_t seen, const struct cfg_key *keys, const char *name)
 	return ((seen & (UINT64_C(1) << (cfg_find_key(keys, name) - keys))) != 0);
 }
 
+/* A PSK identity is 1 to DTLS_PSK_IDENTITY_MAX bytes once {endpoint} is filled in. */
+static void
+cfg_check_identity(struct cfg_errors *e, const config_setting_t *group,
+    const char *tmpl, const char *what)
+{
+	const config_setting_t	*s = config_setting_get_member(group,
+				    "psk_identity");
+	const char		*p;
+	size_t			 fixed = 0;
+
+	if (s == NULL)
+		s = group;
+	for (p = tmpl; *p != '\0'; p++) {
+		if (strncmp(p, "{endpoint}", 10) == 0)
+			p += 9;
+		else
+			fixed++;
+	}
+	if (*tmpl == '\0')
+		cfg_error(e, s, 0, "%s.psk_identity: must not be empty", what);
+	else if (fixed > DTLS_PSK_IDENTITY_MAX)
+		cfg_error(e, s, 0, "%s.psk_identity: %zu bytes, more than the %d of a "
+		    "PSK identity", what, fixed, DTLS_PSK_IDENTITY_MAX);
+}
+
 /* Checks of one account that need more than one key. */
 static void
 cfg_check_account(struct cfg_errors *e, const config_setting_t *group,
-    struct cfg_account *a, uint64_t seen, bool insecure, const char *what)
+    struct cfg_account *a, uint64_t seen, const struct cfg_gateway *gw,
+    const char *what)
 {
 	char	*cause = NULL;
 	bool	 key = cfg_seen(seen, cfg_account_keys, "psk_key");
 	bool	 keyfile = cfg_seen(seen, cfg_account_keys, "psk_key_file");
+	bool	 insecure = gw->allow_insecure;
 
 	a->line = config_setting_source_line(group);
 	a->psk_derive = keyfile;
-	if (a->uri != NULL && cfg_parse_uri(a->uri, &a->parsed, &cause) != 0) {
+	if (a->uri != NULL && (cfg_parse_uri(a->uri, &a->parsed, &cause) != 0 ||
+	    cfg_check_peer(&a->parsed, gw->bind, &cause) != 0)) {
 		cfg_error(e, group, 0, "%s: %s", what, cause);
 		free(cause);
 		return;
@@ -436,6 +461,11 @@ cfg_check_account(struct cfg_errors *e, const config_setting_t *group,
 		else if (!key && !keyfile)
 			cfg_error(e, group, 0, "%s: security \"psk\" needs psk_key "
 			    "or psk_key_file", what);
+		else if (key && a->psk_key_len > DTLS_PSK_KEY_MAX)
+			cfg_error(e, config_setting_get_member(group, "psk_key"), 0,
+			    "%s.psk_key: %zu bytes, more than the %d of a PSK", what,
+			    a->psk_key_len, DTLS_PSK_KEY_MAX);
+		cfg_check_identity(e, group, a->psk_identity, what);
 		return;
 	}
 	/* X.509 */
@@ -445,12 +475,12 @@ cfg_check_account(struct cfg_errors *e, const config_setting_t *group,
 	if (a->server_cert_file == NULL && a->ca_file == NULL)
 		cfg_error(e, group, 0, "%s: security \"x509\" needs "
 		    "server_cert_file (pinned) or ca_file", what);
-	if (a->cert_file != NULL && cfg_file_readable(a->cert_file, &cause) != 0)
+	if (a->cert_file != NULL && cfg_der_file(a->cert_file, &cause) != 0)
 		goto unreadable;
-	if (a->key_file != NULL && cfg_file_readable(a->key_file, &cause) != 0)
+	if (a->key_file != NULL && cfg_der_file(a->key_file, &cause) != 0)
 		goto unreadable;
 	if (a->server_cert_file != NULL &&
-	    cfg_file_readable(a->server_cert_file, &cause) != 0)
+	    cfg_der_file(a->server_cert_file, &cause) != 0)
 		goto unreadable;
 	if (a->ca_file != NULL && cfg_file_readable(a->ca_file, &cause) != 0)
 		goto unreadable;
@@ -486,6 +516,22 @@ cfg_check_template(struct cfg_errors *e, const config_setting_t *s,
 	}
 }
 
+/* The bytes persist.c refuses in an endpoint name (a state file's name). */
+static void
+cfg_check_ep_bytes(struct cfg_errors *e, const config_setting_t *s,
+    const char *tmpl)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)tmpl; *p != '\0'; p++) {
+		if (*p == '/' || *p <= 0x20 || *p >= 0x7f) {
+			cfg_error(e, s, 0, "gateway.endpoint: byte 0x%02x cannot be in "
+			    "the name of a state file (gateway.state_dir)", *p);
+			return;
+		}
+	}
+}
+
 static void
 cfg_load_gateway(struct cfg_errors *e, config_t *lc, struct cfg *cfg)
 {
@@ -506,6 +552,10 @@ cfg_load_gateway(struct cfg_errors *e, config_t *lc, struct cfg *cfg)
 		cfg_check_template(e, config_setting_get_member(s, "endpoint") ?
 		    config_setting_get_member(s, "endpoint") : s,
 		    cfg->gateway.endpoint, ep_vars, "gateway.endpoint");
+		if (*cfg->gateway.state_dir != '\0')
+			cfg_check_ep_bytes(e, config_setting_get_member(s,
+			    "endpoint") != NULL ? config_setting_get_member(s,
+			    "endpoint") : s, cfg->gateway.endpoint);
 		if (cfg_log_level(cfg->gateway.log_level) == -1)
 			cfg_error(e, config_setting_get_member(s, "log_level"), 0,
 			    "gateway.log_level: expected error, warning, notice, "
@@ -547,8 +597,8 @@ cfg_load_accounts(struct cfg_errors *e, config_t *lc, struct cfg *cfg)
 		else {
 			seen = cfg_section(e, s, cfg_account_keys, a,
 			    CFG_ACCOUNT_BS, "bootstrap");
-			cfg_check_account(e, s, a, seen,
-			    cfg->gateway.allow_insecure, "bootstrap");
+			cfg_check_account(e, s, a, seen, &cfg->gateway,
+			    "bootstrap");
 			cfg_check_template(e, s, a->psk_identity, id_vars,
 			    "bootstrap.psk_identity");
 		}
@@ -572,8 +622,7 @@ cfg_load_accounts(struct cfg_errors *e, config_t *lc, struct cfg *cfg)
 		}
 		seen = cfg_section(e, el, cfg_account_keys, a,
 		    CFG_ACCOUNT_SERVER, what);
-		cfg_check_account(e, el, a, seen, cfg->gateway.allow_insecure,
-		    what);
+		cfg_check_account(e, el, a, seen, &cfg->gateway, what);
 		cfg_check_template(e, el, a->psk_identity, id_vars, what);
 		for (j = 0; j < i; j++) {
 			if (cfg->servers[j].ssid == a->ssid && a->ssid != 0)
@@ -582,6 +631,46 @@ cfg_load_accounts(struct cfg_errors *e, config_t *lc, struct cfg *cfg)
 				    cfg->servers[j].line);
 		}
 	}
+}
+
+/*
+ * Checks of a link against the rest of the file and this build. Endpoint names hold the
+ * link's name; with a state_dir they also name the device's state file (persist.c).
+ */
+static void
+cfg_check_link(struct cfg_errors *e, const config_setting_t *el,
+    const struct cfg *cfg, const struct cfg_link *l, const char *what)
+{
+	const char	*p;
+	size_t		 len = 0;
+	bool		 files = *cfg->gateway.state_dir != '\0';
+	int		 max = files ? PERSIST_EP_MAX : CFG_ENDPOINT_MAX;
+
+#ifndef HAVE_LIBSYSTEMD
+	if (l->type == CFG_LINK_BLE)
+		cfg_error(e, el, 0, "%s: this lwgwd was built without libsystemd, "
+		    "so without BLE links", what);
+#endif
+	if (l->name == NULL)
+		return;
+	/* The shortest endpoint name of the link: a one-character sensor id. */
+	for (p = cfg->gateway.endpoint; *p != '\0'; p++) {
+		if (strncmp(p, "{link}", 6) == 0) {
+			len += strlen(l->name);
+			p += 5;
+		} else if (strncmp(p, "{id}", 4) == 0) {
+			len++;
+			p += 3;
+		} else
+			len++;
+	}
+	if (len > (size_t)max)
+		cfg_error(e, el, 0, "%s: gateway.endpoint gives names longer than "
+		    "%d bytes for this link", what, max);
+	if (files && (*cfg->gateway.endpoint == '.' ||
+	    (strncmp(cfg->gateway.endpoint, "{link}", 6) == 0 && *l->name == '.')))
+		cfg_error(e, el, 0, "%s: gateway.endpoint gives names starting with "
+		    "'.', which cannot name state files", what);
 }
 
 static void
@@ -641,6 +730,7 @@ cfg_load_links(struct cfg_errors *e, config_t *lc, struct cfg *cfg)
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(l->name)))
 			cfg_error(e, el, 0, "%s: name \"%s\" may hold only letters, "
 			    "digits, '_', '-' and '.'", what, l->name);
+		cfg_check_link(e, el, cfg, l, what);
 	}
 }
 
@@ -708,72 +798,4 @@ cfg_load(const char *file, char **errors, int *nerrors)
 		cfg->warnings = cfg_problems(&e, true);
 	cfg_errors_free(&e);
 	return (cfg);
-}
-
-static void
-cfg_free_section(const struct cfg_key *keys, void *base)
-{
-	const struct cfg_key	*k;
-	char			*at;
-	size_t			 i, *n;
-
-	for (k = keys; k->name != NULL; k++) {
-		at = (char *)base + k->off;
-		switch (k->kind) {
-		case CFG_KIND_STRING:
-		case CFG_KIND_INTLIST:
-			free(*(void **)at);
-			*(void **)at = NULL;
-			break;
-		case CFG_KIND_KEY:
-		case CFG_KIND_KEYFILE:
-			n = (size_t *)((char *)base + k->off_n);
-			if (*(uint8_t **)at != NULL)
-				xexplicit_bzero(*(uint8_t **)at, *n);
-			free(*(void **)at);
-			*(void **)at = NULL;
-			*n = 0;
-			break;
-		case CFG_KIND_STRLIST:
-			n = (size_t *)((char *)base + k->off_n);
-			for (i = 0; i < *n; i++)
-				free((*(char ***)at)[i]);
-			free(*(void **)at);
-			*(void **)at = NULL;
-			*n = 0;
-			break;
-		default:
-			break;
-		}
-	}
-}
-
-static void
-cfg_free_account(struct cfg_account *a)
-{
-	cfg_free_section(cfg_account_keys, a);
-	free(a->parsed.host);
-}
-
-void
-cfg_free(struct cfg *cfg)
-{
-	size_t	i;
-
-	if (cfg == NULL)
-		return;
-	cfg_free_section(cfg_gateway_keys, &cfg->gateway);
-	cfg_free_section(cfg_coap_keys, &cfg->coap);
-	cfg_free_section(cfg_lwm2m_keys, &cfg->lwm2m);
-	if (cfg->has_bootstrap)
-		cfg_free_account(&cfg->bootstrap);
-	for (i = 0; i < cfg->nservers; i++)
-		cfg_free_account(&cfg->servers[i]);
-	free(cfg->servers);
-	for (i = 0; i < cfg->nlinks; i++)
-		cfg_free_section(cfg_link_keys, &cfg->links[i]);
-	free(cfg->links);
-	free(cfg->warnings);
-	free(cfg->file);
-	free(cfg);
 }

@@ -7,6 +7,7 @@
 
 #include "cfg.h"
 #include "cfg_keys.h"
+#include "cio.h"
 #include "xmalloc.h"
 
 const char *const cfg_security_names[] = { "psk", "x509", "nosec", NULL };
@@ -14,6 +15,7 @@ const char *const cfg_link_types[] = { "sim", "serial", "ble", NULL };
 static const char *const cfg_waveforms[] = {
 	"constant", "sine", "random_walk", "step", NULL
 };
+static const char *const cfg_parities[] = { "none", "even", "odd", NULL };
 
 #define SIM	(1u << CFG_LINK_SIM)
 #define SERIAL	(1u << CFG_LINK_SERIAL)
@@ -28,13 +30,14 @@ const struct cfg_key cfg_gateway_keys[] = {
 	{ .name = "endpoint", .kind = CFG_KIND_STRING, .off = G(endpoint),
 	  .sdef = "{link}-{id}" },
 	{ .name = "bind", .kind = CFG_KIND_STRING, .off = G(bind),
-	  .sdef = "0.0.0.0" },
+	  .sdef = "0.0.0.0", .check_str = cfg_check_bind },
 	{ .name = "allow_insecure", .kind = CFG_KIND_BOOL,
 	  .off = G(allow_insecure), .idef = 0 },
 	{ .name = "objects_dir", .kind = CFG_KIND_STRING, .off = G(objects_dir),
 	  .sdef = "" },
 	{ .name = "control_socket", .kind = CFG_KIND_STRING,
-	  .off = G(control_socket), .sdef = LWGW_RUN_DIR "/ctl" },
+	  .off = G(control_socket), .sdef = LWGW_RUN_DIR "/ctl",
+	  .check_str = cfg_check_socket_path },
 	{ .name = "log_level", .kind = CFG_KIND_STRING, .off = G(log_level),
 	  .sdef = "notice", .flags = CFG_RELOAD },
 	{ .name = "resolv_conf", .kind = CFG_KIND_STRING, .off = G(resolv_conf),
@@ -58,9 +61,11 @@ const struct cfg_key cfg_coap_keys[] = {
 	{ .name = "exchange_lifetime_ms", .kind = CFG_KIND_INT,
 	  .off = C(exchange_lifetime_ms), .idef = 0, .min = 0, .max = 3600000 },
 	{ .name = "max_message_size", .kind = CFG_KIND_INT,
-	  .off = C(max_message_size), .idef = 1152, .min = 64, .max = 65507 },
+	  .off = C(max_message_size), .idef = 1152, .min = 64,
+	  .max = CIO_MAX_MESSAGE_SIZE },
 	{ .name = "block_size", .kind = CFG_KIND_INT, .off = C(block_size),
-	  .idef = 1024, .min = 16, .max = 1024 },
+	  .idef = 1024, .min = 16, .max = 1024,
+	  .check_int = cfg_check_block_size },
 	{ .name = NULL }
 };
 #undef C
@@ -98,7 +103,7 @@ const struct cfg_key cfg_lwm2m_keys[] = {
 #define A(f)	offsetof(struct cfg_account, f)
 const struct cfg_key cfg_account_keys[] = {
 	{ .name = "uri", .kind = CFG_KIND_STRING, .off = A(uri),
-	  .flags = CFG_REQUIRED },
+	  .flags = CFG_REQUIRED, .check_str = cfg_check_uri_length },
 	{ .name = "ssid", .kind = CFG_KIND_INT, .off = A(ssid), .types = SRV,
 	  .flags = CFG_REQUIRED, .min = 1, .max = 65534 },
 	{ .name = "security", .kind = CFG_KIND_ENUM, .off = A(security),
@@ -118,7 +123,7 @@ const struct cfg_key cfg_account_keys[] = {
 	{ .name = "lifetime", .kind = CFG_KIND_INT, .off = A(lifetime),
 	  .types = SRV, .idef = 300, .min = 10, .max = 31536000 },
 	{ .name = "binding", .kind = CFG_KIND_STRING, .off = A(binding),
-	  .types = SRV, .sdef = "U" },
+	  .types = SRV, .sdef = "U", .check_str = cfg_check_binding },
 	{ .name = "default_pmin", .kind = CFG_KIND_INT, .off = A(default_pmin),
 	  .types = SRV, .idef = 0, .min = 0, .max = 86400 },
 	{ .name = "default_pmax", .kind = CFG_KIND_INT, .off = A(default_pmax),
@@ -147,7 +152,7 @@ const struct cfg_key cfg_link_keys[] = {
 	  .idef = 1, .min = 1, .max = 100000 },
 	{ .name = "objects", .kind = CFG_KIND_INTLIST, .off = L(objects),
 	  .off_n = L(nobjects), .types = SIM, .idef = 3303, .sdef = "[3303]",
-	  .min = 0, .max = 65534 },
+	  .min = 0, .max = 65534, .check_int = cfg_check_sim_object },
 	{ .name = "period_ms", .kind = CFG_KIND_INT, .off = L(period_ms),
 	  .types = SIM, .idef = 1000, .min = 10, .max = 86400000 },
 	{ .name = "waveform", .kind = CFG_KIND_ENUM, .off = L(waveform),
@@ -156,21 +161,23 @@ const struct cfg_key cfg_link_keys[] = {
 	{ .name = "seed", .kind = CFG_KIND_INT, .off = L(seed), .types = SIM,
 	  .idef = 1 },
 	{ .name = "device", .kind = CFG_KIND_STRING, .off = L(device),
-	  .types = SERIAL, .flags = CFG_REQUIRED },
+	  .types = SERIAL, .flags = CFG_REQUIRED, .check_str = cfg_check_nonempty },
 	{ .name = "baud", .kind = CFG_KIND_INT, .off = L(baud), .types = SERIAL,
-	  .idef = 115200, .min = 50, .max = 4000000 },
+	  .idef = 115200, .min = 1200, .max = 4000000,
+	  .check_int = cfg_check_baud },
 	{ .name = "parity", .kind = CFG_KIND_STRING, .off = L(parity),
-	  .types = SERIAL, .sdef = "none" },
+	  .types = SERIAL, .sdef = "none", .names = cfg_parities,
+	  .doc_values = "\"none\", \"even\" or \"odd\"" },
 	{ .name = "data_bits", .kind = CFG_KIND_INT, .off = L(data_bits),
 	  .types = SERIAL, .idef = 8, .min = 5, .max = 8 },
 	{ .name = "stop_bits", .kind = CFG_KIND_INT, .off = L(stop_bits),
 	  .types = SERIAL, .idef = 1, .min = 1, .max = 2 },
 	{ .name = "adapter", .kind = CFG_KIND_STRING, .off = L(adapter),
-	  .types = BLE, .sdef = "hci0" },
+	  .types = BLE, .sdef = "hci0", .check_str = cfg_check_adapter },
 	{ .name = "allow", .kind = CFG_KIND_STRLIST, .off = L(allow),
-	  .off_n = L(nallow), .types = BLE },
+	  .off_n = L(nallow), .types = BLE, .check_str = cfg_check_ble_address },
 	{ .name = "bus", .kind = CFG_KIND_STRING, .off = L(bus), .types = BLE,
-	  .sdef = "" },
+	  .sdef = "", .check_str = cfg_check_bus },
 	{ .name = "stale_after", .kind = CFG_KIND_INT, .off = L(stale_after),
 	  .idef = 0, .min = 0, .max = 31536000 },
 	{ .name = "gone_grace", .kind = CFG_KIND_INT, .off = L(gone_grace),
@@ -263,4 +270,114 @@ cfg_restart_needed(const struct cfg *old, const struct cfg *new)
 			    &old->links[i], &new->links[i]);
 	}
 	return (out);
+}
+
+/* Defaults first, so that a key absent from the file has its documented value. */
+void
+cfg_defaults(const struct cfg_key *keys, void *base, unsigned mask)
+{
+	const struct cfg_key	*k;
+	char			*at;
+
+	for (k = keys; k->name != NULL; k++) {
+		if (k->types != 0 && (k->types & mask) == 0)
+			continue;
+		at = (char *)base + k->off;
+		switch (k->kind) {
+		case CFG_KIND_STRING:
+			*(char **)at = k->sdef != NULL ? xstrdup(k->sdef) : NULL;
+			break;
+		case CFG_KIND_INT:
+			*(int *)at = (int)k->idef;
+			break;
+		case CFG_KIND_BOOL:
+			*(bool *)at = k->idef != 0;
+			break;
+		case CFG_KIND_FLOAT:
+			*(double *)at = k->fdef;
+			break;
+		case CFG_KIND_ENUM:
+			*(int *)at = (int)k->idef;
+			break;
+		case CFG_KIND_INTLIST:
+			if (k->sdef != NULL) {
+				*(int **)at = xmalloc(sizeof(int));
+				**(int **)at = (int)k->idef;
+				*(size_t *)((char *)base + k->off_n) = 1;
+			}
+			break;
+		case CFG_KIND_STRLIST:
+		case CFG_KIND_KEY:
+		case CFG_KIND_KEYFILE:
+			break;
+		}
+	}
+}
+
+static void
+cfg_free_section(const struct cfg_key *keys, void *base)
+{
+	const struct cfg_key	*k;
+	char			*at;
+	size_t			 i, *n;
+
+	for (k = keys; k->name != NULL; k++) {
+		at = (char *)base + k->off;
+		switch (k->kind) {
+		case CFG_KIND_STRING:
+		case CFG_KIND_INTLIST:
+			free(*(void **)at);
+			*(void **)at = NULL;
+			break;
+		case CFG_KIND_KEY:
+		case CFG_KIND_KEYFILE:
+			n = (size_t *)((char *)base + k->off_n);
+			if (*(uint8_t **)at != NULL)
+				xexplicit_bzero(*(uint8_t **)at, *n);
+			free(*(void **)at);
+			*(void **)at = NULL;
+			*n = 0;
+			break;
+		case CFG_KIND_STRLIST:
+			n = (size_t *)((char *)base + k->off_n);
+			for (i = 0; i < *n; i++)
+				free((*(char ***)at)[i]);
+			free(*(void **)at);
+			*(void **)at = NULL;
+			*n = 0;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+cfg_free_account(struct cfg_account *a)
+{
+	cfg_free_section(cfg_account_keys, a);
+	free(a->parsed.host);
+}
+
+void
+cfg_free(struct cfg *cfg)
+{
+	size_t	i;
+
+	if (cfg == NULL)
+		return;
+	cfg_free_section(cfg_gateway_keys, &cfg->gateway);
+	cfg_free_section(cfg_coap_keys, &cfg->coap);
+	cfg_free_section(cfg_lwm2m_keys, &cfg->lwm2m);
+	if (cfg->has_bootstrap)
+		cfg_free_account(&cfg->bootstrap);
+	for (i = 0; i < cfg->nservers; i++)
+		cfg_free_account(&cfg->servers[i]);
+	free(cfg->servers);
+	for (i = 0; i < cfg->nlinks; i++)
+		cfg_free_section(cfg_link_keys, &cfg->links[i]);
+	free(cfg->links);
+	free(cfg->warnings);
+	free(cfg->file);
+	free(cfg);
 }

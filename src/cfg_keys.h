@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cfg_uri;
+
 enum cfg_kind {
 	CFG_KIND_STRING,
 	CFG_KIND_INT,
@@ -19,6 +21,9 @@ enum cfg_kind {
 
 #define CFG_REQUIRED	0x1
 #define CFG_RELOAD	0x2	/* takes effect on SIGHUP without a restart */
+
+/* VCLIENT_DER_MAX of src/lwm2m/vclient_store.c: the largest DER file read. */
+#define CFG_DER_MAX	16384
 
 /* Masks of struct cfg_account users and link types (1 << enum cfg_link_type). */
 #define CFG_ACCOUNT_BS		0x1
@@ -36,8 +41,11 @@ struct cfg_key {
 	const char		*sdef;	/* STRING; INTLIST: non-NULL = has default */
 	double			 min;	/* min == max: no range check */
 	double			 max;
-	const char *const	*names;	/* ENUM */
+	const char *const	*names;	/* ENUM; STRING: the only values allowed */
 	const char		*doc_values;
+	/* What the consumer of the value accepts beyond the range: 0, or -1 and *cause. */
+	int			(*check_int)(long long, char **); /* INT(LIST) */
+	int			(*check_str)(const char *, char **); /* STRING(LIST) */
 };
 
 extern const struct cfg_key	 cfg_gateway_keys[];
@@ -48,9 +56,26 @@ extern const struct cfg_key	 cfg_link_keys[];
 extern const char *const	 cfg_link_types[];
 extern const char *const	 cfg_security_names[];
 
+/* cfg_keys.c */
+void	cfg_defaults(const struct cfg_key *, void *, unsigned);
+
 /* cfg_util.c */
 int	cfg_unhex(const char *, uint8_t **, size_t *);
 int	cfg_read_key_file(const char *, uint8_t **, size_t *, char **);
 int	cfg_file_readable(const char *, char **);
+int	cfg_check_block_size(long long, char **);
+int	cfg_check_sim_object(long long, char **);
+int	cfg_check_baud(long long, char **);
+int	cfg_check_nonempty(const char *, char **);
+int	cfg_check_bind(const char *, char **);
+int	cfg_check_socket_path(const char *, char **);
+int	cfg_check_binding(const char *, char **);
+int	cfg_check_ble_address(const char *, char **);
+int	cfg_check_adapter(const char *, char **);
+int	cfg_check_bus(const char *, char **);
+int	cfg_check_uri_length(const char *, char **);
+int	cfg_der_file(const char *, char **);
+int	cfg_check_peer(const struct cfg_uri *, const char *, char **);
+int	cfg_addr_family(const char *);
 
 #endif

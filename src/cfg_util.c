@@ -1,6 +1,13 @@
 /* Values of the configuration: hex keys, key files, URIs, names. */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cfg.h"
@@ -85,6 +93,331 @@ cfg_file_readable(const char *path, char **cause)
 {
 	if (access(path, R_OK) != 0) {
 		xasprintf(cause, "cannot read %s: %s", path, strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Checks of single values against what their consumers accept, so that a file that
+ * passes lwgwd -n also starts. Each cause completes "KEY: ".
+ */
+
+int
+cfg_check_block_size(long long v, char **cause)
+{
+	if (v >= 16 && v <= 1024 && (v & (v - 1)) == 0)
+		return (0);
+	xasprintf(cause, "%lld is not a power of two (16, 32, 64, 128, 256, 512 or "
+	    "1024)", v);
+	return (-1);
+}
+
+/* The objects src/south/sim.c can play; the two lists must agree. */
+static const int cfg_sim_objects[] = {
+	3200, 3201, 3300, 3301, 3303, 3304, 3311, 3315, 3316, 3323
+};
+
+int
+cfg_check_sim_object(long long v, char **cause)
+{
+	const size_t	 n = sizeof cfg_sim_objects / sizeof cfg_sim_objects[0];
+	char		 list[128];
+	size_t		 i, len = 0;
+
+	for (i = 0; i < n; i++) {
+		if (cfg_sim_objects[i] == v)
+			return (0);
+	}
+	for (i = 0; i < n && len < sizeof list; i++)
+		len += snprintf(list + len, sizeof list - len, "%s%d",
+		    i == 0 ? "" : i == n - 1 ? " or " : ", ", cfg_sim_objects[i]);
+	xasprintf(cause, "the simulator cannot play object %lld (only %s)", v, list);
+	return (-1);
+}
+
+/*
+ * The baud rates of serial links: the speeds of this system's termios, one table
+ * for the configuration check and the serial driver (cfg_serial_speed).
+ */
+static const struct {
+	int	baud;
+	speed_t	speed;
+} cfg_speeds[] = {
+	{ 1200, B1200 }, { 2400, B2400 }, { 4800, B4800 }, { 9600, B9600 },
+	{ 19200, B19200 }, { 38400, B38400 }, { 57600, B57600 },
+	{ 115200, B115200 }, { 230400, B230400 },
+#ifdef B460800
+	{ 460800, B460800 },
+#endif
+#ifdef B500000
+	{ 500000, B500000 },
+#endif
+#ifdef B576000
+	{ 576000, B576000 },
+#endif
+#ifdef B921600
+	{ 921600, B921600 },
+#endif
+#ifdef B1000000
+	{ 1000000, B1000000 },
+#endif
+#ifdef B1500000
+	{ 1500000, B1500000 },
+#endif
+#ifdef B2000000
+	{ 2000000, B2000000 },
+#endif
+#ifdef B3000000
+	{ 3000000, B3000000 },
+#endif
+#ifdef B4000000
+	{ 4000000, B4000000 },
+#endif
+};
+
+int
+cfg_serial_speed(int baud, speed_t *speed)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof cfg_speeds / sizeof cfg_speeds[0]; i++) {
+		if (cfg_speeds[i].baud == baud) {
+			*speed = cfg_speeds[i].speed;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+int
+cfg_check_baud(long long v, char **cause)
+{
+	const size_t	 n = sizeof cfg_speeds / sizeof cfg_speeds[0];
+	speed_t		 speed;
+	char		 list[256];
+	size_t		 i, len = 0;
+
+	if (v <= INT32_MAX && cfg_serial_speed((int)v, &speed) == 0)
+		return (0);
+	for (i = 0; i < n && len < sizeof list; i++)
+		len += snprintf(list + len, sizeof list - len, "%s%d",
+		    i == 0 ? "" : i == n - 1 ? " or " : ", ", cfg_speeds[i].baud);
+	xasprintf(cause, "%lld is not a baud rate lwgw supports here (%s)", v, list);
+	return (-1);
+}
+
+int
+cfg_check_nonempty(const char *s, char **cause)
+{
+	if (*s != '\0')
+		return (0);
+	*cause = xstrdup("must not be empty");
+	return (-1);
+}
+
+/* AF_INET or AF_INET6 of a numeric address, with or without [ ]; -1 if not one. */
+int
+cfg_addr_family(const char *s)
+{
+	struct in6_addr	 a6;
+	char		 buf[INET6_ADDRSTRLEN + 2];
+	size_t		 len = strlen(s);
+
+	if (len >= 2 && len < sizeof buf && s[0] == '[' && s[len - 1] == ']') {
+		memcpy(buf, s + 1, len - 2);
+		buf[len - 2] = '\0';
+		s = buf;
+	}
+	if (inet_pton(AF_INET, s, &a6) == 1)
+		return (AF_INET);
+	if (inet_pton(AF_INET6, s, &a6) == 1)
+		return (AF_INET6);
+	return (-1);
+}
+
+int
+cfg_check_bind(const char *s, char **cause)
+{
+	if (cfg_addr_family(s) != -1)
+		return (0);
+	xasprintf(cause, "expected a numeric IPv4 or IPv6 address, not \"%s\"", s);
+	return (-1);
+}
+
+int
+cfg_check_socket_path(const char *s, char **cause)
+{
+	struct sockaddr_un	sun;
+
+	if (*s == '\0') {
+		*cause = xstrdup("must not be empty");
+		return (-1);
+	}
+	if (strlen(s) < sizeof sun.sun_path)
+		return (0);
+	xasprintf(cause, "\"%s\" is longer than the %zu bytes a Unix socket path may "
+	    "have", s, sizeof sun.sun_path - 1);
+	return (-1);
+}
+
+/* LwM2M 1.1 binding letters (and 1.0's Q); lwgw talks UDP, so U is a must. */
+int
+cfg_check_binding(const char *s, char **cause)
+{
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++) {
+		if (strchr("UMHTSNQ", *p) == NULL || strchr(p + 1, *p) != NULL)
+			break;
+	}
+	if (*p == '\0' && strchr(s, 'U') != NULL)
+		return (0);
+	xasprintf(cause, "\"%s\" is not a binding lwgw can use (U, and any of M, H, "
+	    "T, S, N and Q, each letter once)", s);
+	return (-1);
+}
+
+int
+cfg_check_ble_address(const char *s, char **cause)
+{
+	int	i;
+
+	for (i = 0; i < 17; i++) {
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			break;
+	}
+	if (i == 17 && s[17] == '\0')
+		return (0);
+	xasprintf(cause, "expected an address such as \"AA:BB:CC:DD:EE:FF\", not "
+	    "\"%s\"", s);
+	return (-1);
+}
+
+/* BlueZ names its adapters hciN; the name becomes a D-Bus object path. */
+int
+cfg_check_adapter(const char *s, char **cause)
+{
+	size_t	n;
+
+	if (strncmp(s, "hci", 3) == 0) {
+		n = strspn(s + 3, "0123456789");
+		if (n >= 1 && n <= 5 && s[3 + n] == '\0')
+			return (0);
+	}
+	xasprintf(cause, "expected a BlueZ adapter name such as \"hci0\", not \"%s\"",
+	    s);
+	return (-1);
+}
+
+/*
+ * A D-Bus server address: "transport:key=value,..." entries separated by ';', at least
+ * one of a transport sd-bus can use; "" is the system bus.
+ */
+int
+cfg_check_bus(const char *s, char **cause)
+{
+	static const char *const transports[] = {
+		"unix", "tcp", "unixexec", "x-machine-unix", "x-machine-container", NULL
+	};
+	const char	*p = s, *colon, *end, *eq;
+	size_t		 n;
+	int		 i, known = 0;
+
+	if (*s == '\0')
+		return (0);
+	while (*p != '\0') {
+		end = p + strcspn(p, ";");
+		colon = memchr(p, ':', end - p);
+		if (colon == NULL || colon == p)
+			goto bad;
+		for (i = 0; transports[i] != NULL; i++) {
+			n = strlen(transports[i]);
+			known |= (size_t)(colon - p) == n &&
+			    strncmp(p, transports[i], n) == 0;
+		}
+		for (p = colon + 1; p < end; p += n + (p + n < end)) {
+			n = strcspn(p, ",;");
+			eq = memchr(p, '=', n);
+			if (eq == NULL || eq == p || eq == p + n - 1)
+				goto bad;
+		}
+		p = *end == ';' ? end + 1 : end;
+	}
+	if (known)
+		return (0);
+bad:
+	xasprintf(cause, "\"%s\" is not a D-Bus address lwgw can use (such as "
+	    "\"unix:path=/run/dbus/system_bus_socket\")", s);
+	return (-1);
+}
+
+/* The Security object's URI resource holds 255 bytes at most (src/dm/dm_objects.c). */
+int
+cfg_check_uri_length(const char *s, char **cause)
+{
+	if (strlen(s) <= 255)
+		return (0);
+	xasprintf(cause, "%zu bytes, more than the 255 of a Security object URI",
+	    strlen(s));
+	return (-1);
+}
+
+/* A DER file as src/lwm2m/vclient_store.c reads it: 1 to 16384 bytes. */
+int
+cfg_der_file(const char *path, char **cause)
+{
+	struct stat	st;
+
+	if (cfg_file_readable(path, cause) != 0)
+		return (-1);
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size > CFG_DER_MAX) {
+		xasprintf(cause, "%s: not a file of 1 to %d bytes (a DER certificate or "
+		    "key)", path, CFG_DER_MAX);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Letters, digits, '-', '_' and dots, 253 at most (as vclient_peer.c resolves). */
+static int
+cfg_hostname(const char *s)
+{
+	size_t	n = strlen(s), label = 0, i;
+
+	if (n == 0 || n > 253)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (label == 0)
+				return (0);
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return (0);
+		if (++label > 63)
+			return (0);
+	}
+	return (1);
+}
+
+/* A server URI's host: a name, or an address of the family of gateway.bind. */
+int
+cfg_check_peer(const struct cfg_uri *u, const char *bind, char **cause)
+{
+	const char	*host = strcmp(u->host, "localhost") == 0 ? "127.0.0.1" :
+			    u->host;
+	int		 af = cfg_addr_family(host);
+
+	if (af == -1 && !cfg_hostname(host)) {
+		xasprintf(cause, "%s is neither an address nor a host name", u->host);
+		return (-1);
+	}
+	if (af != -1 && cfg_addr_family(bind) != -1 && af != cfg_addr_family(bind)) {
+		xasprintf(cause, "%s is not of the address family of gateway.bind (%s)",
+		    u->host, bind);
 		return (-1);
 	}
 	return (0);

@@ -2,8 +2,11 @@
 #include "config.h"
 
 #include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -195,6 +198,55 @@ lwgwd_reload(struct lwgw *gw, char **notes)
 	return (0);
 }
 
+/*
+ * Without -f: fork, and let the parent wait until the child is running (exit 0) or has
+ * failed to start (its exit status), so that whoever started lwgwd learns of a start-up
+ * failure, as daemon(3) would not tell. Returns, in the child, the fd to write the
+ * ready byte to.
+ */
+static int
+lwgwd_daemonize(void)
+{
+	int	p[2], st, fd;
+	pid_t	pid;
+	uint8_t	code;
+	ssize_t	n;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal("pipe");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid == 0) {
+		close(p[0]);
+		if (setsid() == -1)
+			fatal("setsid");
+		if (chdir("/") == -1)
+			fatal("chdir");
+		if ((fd = open("/dev/null", O_RDWR)) != -1) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			if (fd > STDERR_FILENO)
+				close(fd);
+		}
+		return (p[1]);
+	}
+	close(p[1]);
+	do
+		n = read(p[0], &code, 1);
+	while (n == -1 && errno == EINTR);
+	if (n == 1)
+		_exit(code);
+	/* The child ended before it was ready: its status is ours. */
+	if (waitpid(pid, &st, 0) == pid && WIFEXITED(st)) {
+		fprintf(stderr, "lwgwd: could not start (exit %d); see the system log\n",
+		    WEXITSTATUS(st));
+		_exit(WEXITSTATUS(st));
+	}
+	fprintf(stderr, "lwgwd: could not start; see the system log\n");
+	_exit(LWGW_EXIT_RUNTIME);
+}
+
 /* Every vclient de-registered (or the bound passed): leave the loop. */
 static void
 lwgwd_shutdown_done(void *arg)
@@ -258,7 +310,7 @@ main(int argc, char **argv)
 	struct vclient_params vp;
 	struct timeval	 tv = { LWGWD_STATUS_INTERVAL, 0 };
 	char		*errors, *cause = NULL;
-	int		 ch, check = 0, nerrors;
+	int		 ch, check = 0, nerrors, ready_fd = -1, rc;
 
 	while ((ch = getopt_long(argc, argv, "c:fnvVh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -307,8 +359,8 @@ main(int argc, char **argv)
 
 	log_open(gw.foreground ? LOG_TARGET_STDERR : LOG_TARGET_SYSLOG,
 	    lwgwd_level(&gw), "lwgwd");
-	if (!gw.foreground && daemon(0, 0) != 0)
-		fatal("daemon");
+	if (!gw.foreground)
+		ready_fd = lwgwd_daemonize();
 	signal(SIGPIPE, SIG_IGN);
 	if (gw.cfg->warnings != NULL)
 		lwgwd_report(gw.cfg->warnings, 1);
@@ -322,19 +374,15 @@ main(int argc, char **argv)
 	gw.started = time(NULL);
 
 	lwgwd_params(gw.cfg, &vp);
-	if ((gw.vclients = vclient_ctx_create(gw.base, gw.cfg, &vp, &cause)) == NULL) {
-		log_err("%s", cause);
-		return (LWGW_EXIT_RUNTIME);
-	}
-	if ((gw.ctl = ctl_create(gw.base, gw.cfg->gateway.control_socket,
-	    lwgwd_ctl_commands, &gw, &cause)) == NULL) {
-		log_err("%s", cause);
-		return (LWGW_EXIT_RUNTIME);
-	}
-	if ((gw.devices = device_mgr_create(gw.base, gw.cfg, gw.vclients,
+	if ((gw.vclients = vclient_ctx_create(gw.base, gw.cfg, &vp, &cause)) == NULL ||
+	    (gw.ctl = ctl_create(gw.base, gw.cfg->gateway.control_socket,
+	    lwgwd_ctl_commands, &gw, &cause)) == NULL ||
+	    (gw.devices = device_mgr_create(gw.base, gw.cfg, gw.vclients,
 	    &cause)) == NULL) {
 		log_err("%s", cause);
-		return (LWGW_EXIT_RUNTIME);
+		free(cause);
+		rc = LWGW_EXIT_RUNTIME;
+		goto out;
 	}
 	gw.ev_status = event_new(gw.base, -1, EV_PERSIST, lwgwd_status_timer, &gw);
 	event_add(gw.ev_status, &tv);
@@ -345,20 +393,31 @@ main(int argc, char **argv)
 	    device_mgr_count(gw.devices) == 1 ? "" : "s",
 	    gw.cfg->gateway.control_socket);
 	lwgwd_notify("READY=1");
+	if (ready_fd != -1) {
+		uint8_t	ok = LWGW_EXIT_OK;
+
+		if (write(ready_fd, &ok, 1) != 1)
+			log_warnx("cannot tell the parent process we are ready");
+		close(ready_fd);
+	}
 	lwgwd_status_timer(-1, 0, &gw);
 	if (event_base_dispatch(gw.base) == -1)
 		fatalx("event loop failed");
-
 	log_notice("stopped");
+	rc = LWGW_EXIT_OK;
+
+out:
+	/* Everything released, a start that failed included (leak checkers see it). */
 	ctl_free(gw.ctl);
 	device_mgr_free(gw.devices);
 	vclient_ctx_free(gw.vclients);
-	event_free(gw.ev_status);
+	if (gw.ev_status != NULL)
+		event_free(gw.ev_status);
 	event_free(gw.ev_term);
 	event_free(gw.ev_int);
 	event_free(gw.ev_hup);
 	event_base_free(gw.base);
 	cfg_free(gw.cfg);
 	log_close();
-	return (LWGW_EXIT_OK);
+	return (rc);
 }

@@ -167,13 +167,16 @@ persist_save(const char *dir, const char *ep, const struct dm_store *st,
 		unlink(tmp);
 		goto out;
 	}
+	/*
+	 * The new file is in place: any reader, a restart included, sees it. Only its
+	 * surviving a power cut is in doubt, so the save counts (a rollback in memory
+	 * would disagree with the disk).
+	 */
 	if (persist_sync_dir(dir, cause) != 0) {
-		char	*why = *cause;
-
-		xasprintf(cause, "%s: %s was replaced but may not survive a power cut",
-		    why, path);
-		free(why);
-		goto out;
+		log_ep(LOG_WARNING, ep, "%s: %s was replaced but may not survive a "
+		    "power cut", *cause, path);
+		free(*cause);
+		*cause = NULL;
 	}
 	meta->generation = next.generation;
 	meta->saved_at = next.saved_at;

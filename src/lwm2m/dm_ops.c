@@ -8,12 +8,16 @@
  * resource (or resource instance) goes as text/plain (opaque for opaque resources) and
  * everything else as TLV, the format every LwM2M 1.0/1.1 server reads. An Accept the
  * content cannot be expressed in is 4.06.
+ *
+ * A stale sensor's objects (not 0..3) answer 5.03 to Read, Observe, Write and Execute, with
+ * a diagnostic payload; see docs/lwm2m.md "A stale sensor".
  */
 #include "config.h"
 
 #include <sys/types.h>
 #include <sys/queue.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,6 +196,12 @@ dm_ops_encode(struct vclient *vc, uint16_t ssid, const struct lwm2m_path *p, int
 	return rc;
 }
 
+bool
+dm_ops_stale(const struct vclient *vc, const struct lwm2m_path *p)
+{
+	return vc->stale && p->len > 0 && p->ids[0] > LWM2M_OID_DEVICE;
+}
+
 int
 dm_ops_read(struct vclient *vc, uint16_t ssid, const struct lwm2m_path *p, int accept,
     uint8_t *buf, size_t size, size_t *len, int *fmtp)
@@ -200,6 +210,9 @@ dm_ops_read(struct vclient *vc, uint16_t ssid, const struct lwm2m_path *p, int a
 
 	if ((rc = dm_ops_check(vc, ssid, p, DM_ACL_READ)) != 0)
 		return rc;
+	/* An old value must never pass for a live one. */
+	if (dm_ops_stale(vc, p))
+		return LWM2M_ERR_SERVICE_UNAVAILABLE;
 	return dm_ops_encode(vc, ssid, p, accept, buf, size, len, fmtp);
 }
 
@@ -313,6 +326,19 @@ dm_ops_answer(struct cio_exchange *ex, int rc, uint8_t ok)
 	    CIO_OBSERVE_NONE);
 }
 
+/* 5.03 with a diagnostic payload (RFC 7252 §5.5.2) saying how long the sensor is stale. */
+static void
+dm_ops_answer_stale(struct vclient *vc, struct cio_exchange *ex)
+{
+	char	diag[64];
+	int	n;
+
+	n = snprintf(diag, sizeof diag, "sensor stale for %llu s",
+	    (unsigned long long)((vclient_now_ms(vc->ctx) - vc->stale_ms) / 1000));
+	cio_respond(ex, (uint8_t)-LWM2M_ERR_SERVICE_UNAVAILABLE, CIO_FMT_NONE, diag,
+	    n > 0 && (size_t)n < sizeof diag ? (size_t)n : 0, CIO_OBSERVE_NONE);
+}
+
 static void
 dm_ops_get(struct vclient *vc, struct vpeer *peer, struct cio_exchange *ex,
     const struct cio_msg *req, const struct lwm2m_path *p)
@@ -337,6 +363,14 @@ dm_ops_get(struct vclient *vc, struct vpeer *peer, struct cio_exchange *ex,
 	}
 	rc = dm_ops_read(vc, peer->ssid, p, req->accept == CIO_FMT_NONE ?
 	    LWM2M_FMT_NONE : req->accept, buf, VCLIENT_BUF_SIZE, &len, &fmt);
+	if (rc == LWM2M_ERR_SERVICE_UNAVAILABLE && dm_ops_stale(vc, p)) {
+		/* An error establishes no observation and ends the one it re-registers
+		 * (RFC 7641 §4.1): the server forgets its token. */
+		if (req->observe == 0)
+			observe_cancel_token(vc, peer->ssid, req->token, req->token_len);
+		dm_ops_answer_stale(vc, ex);
+		return;
+	}
 	if (rc != 0) {
 		dm_ops_answer(ex, rc, 0);
 		return;
@@ -349,6 +383,31 @@ dm_ops_get(struct vclient *vc, struct vpeer *peer, struct cio_exchange *ex,
 		}
 	}
 	cio_respond(ex, LWM2M_CONTENT, fmt, buf, len, CIO_OBSERVE_NONE);
+}
+
+/*
+ * Write and Execute on a stale sensor: 5.03 at once, as for a gone one, rather than a
+ * 5.04 after the backend timeout from a sensor that stopped talking. Existence and rights
+ * are answered first, so the 5.03 tells nothing a Read would not.
+ */
+static bool
+dm_ops_stale_refused(struct vclient *vc, struct vpeer *peer, struct cio_exchange *ex,
+    const struct lwm2m_path *p, bool execute)
+{
+	const struct dm_resource	*r;
+
+	if (!dm_ops_stale(vc, p) || p->len < 2 || (execute && p->len != 3))
+		return false;
+	if (dm_ops_check(vc, peer->ssid, p, execute ? DM_ACL_EXECUTE :
+	    DM_ACL_WRITE) != 0)
+		return false;
+	if (p->len >= 3) {
+		r = dm_resource_find(dm_object_get(vc->store, p->ids[0]), p->ids[2]);
+		if (r == NULL || (r->ops & (execute ? LWM2M_OP_E : LWM2M_OP_W)) == 0)
+			return false;
+	}
+	dm_ops_answer_stale(vc, ex);
+	return true;
 }
 
 void
@@ -371,9 +430,14 @@ dm_ops_handle(struct vclient *vc, struct vpeer *peer, struct cio_exchange *ex,
 			    req->query, req->nquery), LWM2M_CHANGED);
 			break;
 		}
+		if (dm_ops_stale_refused(vc, peer, ex, &p, false))
+			break;
 		dm_ops_write_request(vc, peer, ex, req, &p, true);
 		break;
 	case CIO_POST:
+		if ((p.len == 2 || p.len == 3) &&
+		    dm_ops_stale_refused(vc, peer, ex, &p, p.len == 3))
+			break;
 		if (p.len == 1)
 			dm_ops_create_request(vc, peer, ex, req, &p);
 		else if (p.len == 2)

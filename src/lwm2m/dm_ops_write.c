@@ -450,13 +450,22 @@ dm_ops_create(struct vclient *vc, uint16_t ssid, const struct lwm2m_path *p, int
 {
 	struct dm_ops_decoded	 d;
 	struct dm_store		*clone;
+	struct lwm2m_path	 base = *p;
 	uint8_t			*scratch = NULL;
 	uint16_t		 iid = LWM2M_ID_NONE;
 	size_t			 i;
 	int			 rc;
+	bool			 bare;
 
 	if (p->len != 1)
 		return LWM2M_ERR_METHOD_NOT_ALLOWED;
+	/*
+	 * Resource TLVs without an Object Instance TLV around them: the server named no
+	 * instance, the client picks one (LwM2M 1.1 Create). Decoded under a placeholder.
+	 */
+	bare = fmt == LWM2M_FMT_TLV && len > 0 && (payload[0] & 0xc0) != 0;
+	if (bare)
+		base = LWM2M_PATH_INST(p->ids[0], LWM2M_ID_NONE);
 	if ((rc = dm_ops_check(vc, ssid, p, 0)) != 0)
 		return rc;
 	/* Server and Access Control instances come from the Bootstrap-Server; sensor
@@ -470,10 +479,10 @@ dm_ops_create(struct vclient *vc, uint16_t ssid, const struct lwm2m_path *p, int
 	d.vc = vc;
 	d.target = p;
 	d.create = true;
-	if (len > 0 && (rc = dm_ops_decode(vc, p, fmt, payload, len, &d,
+	if (len > 0 && (rc = dm_ops_decode(vc, &base, fmt, payload, len, &d,
 	    &scratch)) != 0)
 		goto out;
-	for (i = 0; i < d.n; i++) {
+	for (i = 0; i < d.n && !bare; i++) {
 		if (iid == LWM2M_ID_NONE)
 			iid = d.e[i].path.ids[1];
 		else if (d.e[i].path.ids[1] != iid) {
@@ -489,6 +498,7 @@ dm_ops_create(struct vclient *vc, uint16_t ssid, const struct lwm2m_path *p, int
 	for (i = 0; i < d.n; i++) {
 		if (d.e[i].value.type == LWM2M_TYPE_NONE)
 			continue;
+		d.e[i].path.ids[1] = iid;
 		if ((rc = dm_set(clone, &d.e[i].path, &d.e[i].value, NULL)) != 0) {
 			dm_store_free(clone);
 			goto out;

@@ -406,6 +406,34 @@ observe_changed(struct vclient *vc, const struct lwm2m_path *p)
 	}
 }
 
+void
+observe_fresh(struct vclient *vc)
+{
+	struct observation	*obs;
+	struct observe_attrs	 a;
+	struct timeval		 tv;
+	uint64_t		 now = vclient_now_ms(vc->ctx), due, ms;
+
+	LIST_FOREACH(obs, &vc->observations, entry) {
+		if (obs->path.len == 0 || obs->path.ids[0] <= LWM2M_OID_DEVICE)
+			continue;
+		/*
+		 * Sent from the timer, not from here: the device manager marks the values
+		 * fresh just before it stores the reading that made them so, and that
+		 * reading is what the notification carries. dirty: it is due, whatever
+		 * that reading's change conditions say (observe_eval leaves it alone).
+		 */
+		observe_attrs_get(vc, obs->ssid, &obs->path, &a);
+		due = obs->last_ms + ((a.set & VATTR_PMIN) ? (uint64_t)a.pmin * 1000 : 0);
+		ms = due > now ? due - now : 0;
+		tv.tv_sec = (time_t)(ms / 1000);
+		tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+		obs->dirty = true;
+		evtimer_del(obs->timer);
+		event_add(obs->timer, &tv);
+	}
+}
+
 /* SV-2: keep a notification for a server that is away, bounded, oldest dropped. */
 static void
 observe_store(struct vpeer *peer, const struct observation *obs, int fmt,
@@ -462,6 +490,10 @@ observe_send(struct observation *obs)
 	bool			 away;
 
 	obs->dirty = false;
+	/* Stale: nothing, not even pmax (it would repeat an old value as live); the
+	 * observation stays and observe_fresh notifies when readings resume. */
+	if (dm_ops_stale(vc, &obs->path))
+		return;
 	if ((peer = vclient_peer_find(vc, obs->ssid)) == NULL) {
 		observe_free(obs);
 		return;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -72,6 +73,7 @@ vclient_ctx_create(struct event_base *base, const struct cfg *cfg,
 	else
 		vclient_params_default(&ctx->params);
 	TAILQ_INIT(&ctx->clients);
+	TAILQ_INIT(&ctx->leaving);
 	TAILQ_INIT(&ctx->dead);
 	ctx->reaper = evtimer_new(base, vclient_reaper_cb, ctx);
 	admit_init(ctx);
@@ -106,8 +108,16 @@ vclient_ctx_create(struct event_base *base, const struct cfg *cfg,
 			why = NULL;
 		}
 	}
-	if (cfg->gateway.state_dir != NULL)
+	if (cfg->gateway.state_dir != NULL && *cfg->gateway.state_dir != '\0') {
+		/* Found now, not at the first save a server was promised. */
+		if (access(cfg->gateway.state_dir, W_OK | X_OK) != 0) {
+			xasprintf(&why, "state directory %s: %s (it must exist and be "
+			    "writable by lwgwd)", cfg->gateway.state_dir,
+			    strerror(errno));
+			goto fail;
+		}
 		ctx->state_dir = xstrdup(cfg->gateway.state_dir);
+	}
 	if (udp_addr_parse(cfg->gateway.bind != NULL ? cfg->gateway.bind : "0.0.0.0", 0,
 	    &ctx->bind_addr, &ctx->bind_len, &why) != 0)
 		goto fail;
@@ -132,6 +142,10 @@ vclient_ctx_free(struct vclient_ctx *ctx)
 	while ((vc = TAILQ_FIRST(&ctx->clients)) != NULL) {
 		TAILQ_REMOVE(&ctx->clients, vc, entry);
 		ctx->nclients--;
+		vclient_free_now(vc);
+	}
+	while ((vc = TAILQ_FIRST(&ctx->leaving)) != NULL) {
+		TAILQ_REMOVE(&ctx->leaving, vc, entry);
 		vclient_free_now(vc);
 	}
 	if (ctx->reaper != NULL) {
@@ -335,12 +349,21 @@ vclient_stale(const struct vclient *vc)
 	return vc->stale;
 }
 
+/*
+ * Stale: Reads of the sensor's objects answer 5.03 (dm_ops_read) and observations of them
+ * stay silent (observe_send); fresh again, each observation notifies the value then.
+ */
 void
 vclient_set_stale(struct vclient *vc, bool stale)
 {
-	if (vc->stale != stale)
-		log_ep_info(vc->endpoint, "values %s", stale ? "stale" : "fresh");
+	if (vc->stale == stale)
+		return;
+	log_ep_info(vc->endpoint, "values %s", stale ? "stale" : "fresh");
 	vc->stale = stale;
+	if (stale)
+		vc->stale_ms = vclient_now_ms(vc->ctx);
+	else
+		observe_fresh(vc);
 }
 
 struct vclient *
@@ -588,9 +611,21 @@ vclient_create(struct vclient_ctx *ctx, const struct vclient_desc *d, char **cau
 		*cause = xstrdup("empty endpoint name");
 		return NULL;
 	}
-	if (vclient_find(ctx, d->endpoint) != NULL) {
-		xasprintf(cause, "%s: endpoint name used twice", d->endpoint);
-		return NULL;
+	if ((vc = vclient_find(ctx, d->endpoint)) != NULL) {
+		if (!vc->destroy_when_stopped) {
+			xasprintf(cause, "%s: endpoint name used twice", d->endpoint);
+			return NULL;
+		}
+		/*
+		 * The sensor is back while its old vclient still de-registers (a server
+		 * away makes that last): the old one finishes on its own, out of the way.
+		 */
+		log_ep_info(d->endpoint, "back while still de-registering: a new "
+		    "virtual client takes over");
+		TAILQ_REMOVE(&ctx->clients, vc, entry);
+		ctx->nclients--;
+		TAILQ_INSERT_TAIL(&ctx->leaving, vc, entry);
+		vc->leaving = true;
 	}
 	vc = xcalloc(1, sizeof *vc);
 	vc->ctx = ctx;
@@ -645,8 +680,12 @@ vclient_stopped(struct vclient *vc)
 	}
 	vclient_set_state(vc, VCLIENT_STOPPED);
 	if (vc->destroy_when_stopped) {
-		TAILQ_REMOVE(&ctx->clients, vc, entry);
-		ctx->nclients--;
+		if (vc->leaving)
+			TAILQ_REMOVE(&ctx->leaving, vc, entry);
+		else {
+			TAILQ_REMOVE(&ctx->clients, vc, entry);
+			ctx->nclients--;
+		}
 		vclient_unref(vc);
 	}
 	if (ctx->shutting_down)

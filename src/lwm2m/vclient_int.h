@@ -66,6 +66,9 @@ struct vclient_ctx {
 
 	TAILQ_HEAD(, vclient)	 clients;
 	size_t			 nclients;
+	/* Destroyed vclients still de-registering whose endpoint a new one took (the
+	 * sensor came back meanwhile): out of the way of vclient_find. */
+	TAILQ_HEAD(, vclient)	 leaving;
 	/* Released vclients waiting to be freed from the loop (never under their own
 	 * callbacks), and the event that frees them. */
 	TAILQ_HEAD(, vclient)	 dead;
@@ -276,6 +279,7 @@ struct vclient {
 	int			 refs;
 	bool			 dead;		/* freeing: callbacks do nothing */
 	bool			 stale;
+	uint64_t		 stale_ms;	/* when the values became stale */
 	struct udp		*udp;
 	struct vpeer_list	 peers;
 	struct event		*timer;		/* bootstrap retry */
@@ -303,6 +307,7 @@ struct vclient {
 	/* Stopping (destroy or shutdown). */
 	size_t			 dereg_waiting;
 	bool			 destroy_when_stopped;
+	bool			 leaving;	/* on ctx->leaving, not ctx->clients */
 };
 
 /* ------------------------------------------------------------------ vclient.c */
@@ -503,6 +508,8 @@ int		 dm_ops_delete(struct vclient *, uint16_t ssid, const struct lwm2m_path *);
 /* Write-Attributes from the Uri-Query strings ("pmin=10", "gt=20.5", "pmax"). */
 int		 dm_ops_write_attrs(struct vclient *, uint16_t ssid, const struct lwm2m_path *,
 		    const char *const *query, size_t nquery);
+/* Is path among the values of a stale sensor (its own objects, not /0../3)? */
+bool		 dm_ops_stale(const struct vclient *, const struct lwm2m_path *);
 /* Existence and access right for an operation on a path; 0 or the error to answer. */
 int		 dm_ops_check(struct vclient *, uint16_t ssid, const struct lwm2m_path *,
 		    unsigned right);
@@ -527,6 +534,9 @@ void		 observe_cancel_token(struct vclient *, uint16_t ssid, const uint8_t *toke
 		    size_t token_len);
 /* A value changed (vclient_reading, writes): evaluate the observations on it. */
 void		 observe_changed(struct vclient *, const struct lwm2m_path *);
+/* The sensor's values are fresh again: each observation of them notifies (pmin
+ * permitting) the value as it is then, changed or not. */
+void		 observe_fresh(struct vclient *);
 /* UB-4: every observation of ssid ends (also on Register of ssid: fresh state). */
 void		 observe_remove_server(struct vclient *, uint16_t ssid);
 /* UB-1 and Delete: observations on or under path end. */

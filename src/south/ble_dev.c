@@ -166,7 +166,7 @@ ble_dev_string(struct ble_dev *d, const struct lwm2m_path *p, const char *s)
 	v.type = LWM2M_TYPE_STRING;
 	v.v.bytes.ptr = (const uint8_t *)s;
 	v.v.bytes.len = strlen(s);
-	device_reading(d->dev, p, &v);
+	device_describe(d->dev, p, &v);
 }
 
 void

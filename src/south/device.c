@@ -201,13 +201,14 @@ device_appeared(struct device_link *link, const struct device_info *info,
 		}
 		log_ep_info(dev->endpoint, "sensor %s on %s is a virtual client",
 		    info->id, link->cfg->name);
-	} else
-		log_ep_info(dev->endpoint, "sensor %s is back on %s", info->id,
-		    link->cfg->name);
+		dev->stale = false;
+	} else {
+		/* Stale until its first reading: the values are from before it went. */
+		log_ep_info(dev->endpoint, "sensor %s is back on %s%s", info->id,
+		    link->cfg->name, dev->stale ? ", stale until it reports" : "");
+	}
 	dev->present = true;
-	dev->stale = false;
 	dev->last_reading = device_now(mgr);
-	vclient_set_stale(dev->vc, false);
 	link->ndevices++;
 	return (dev);
 }
@@ -221,6 +222,13 @@ device_reading(struct device *dev, const struct lwm2m_path *path,
 		dev->stale = false;
 		vclient_set_stale(dev->vc, false);
 	}
+	return (vclient_reading(dev->vc, path, value));
+}
+
+int
+device_describe(struct device *dev, const struct lwm2m_path *path,
+    const struct lwm2m_value *value)
+{
 	return (vclient_reading(dev->vc, path, value));
 }
 

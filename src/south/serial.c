@@ -34,63 +34,19 @@
 #define SERIAL_READ_CHUNK	1024
 #define SERIAL_READS_PER_EVENT	16	/* then let the other events run */
 
-struct serial_speed {
-	int	baud;
-	speed_t	speed;
-};
-
-static const struct serial_speed serial_speeds[] = {
-	{ 1200, B1200 }, { 2400, B2400 }, { 4800, B4800 }, { 9600, B9600 },
-	{ 19200, B19200 }, { 38400, B38400 }, { 57600, B57600 },
-	{ 115200, B115200 }, { 230400, B230400 },
-#ifdef B460800
-	{ 460800, B460800 },
-#endif
-#ifdef B500000
-	{ 500000, B500000 },
-#endif
-#ifdef B576000
-	{ 576000, B576000 },
-#endif
-#ifdef B921600
-	{ 921600, B921600 },
-#endif
-#ifdef B1000000
-	{ 1000000, B1000000 },
-#endif
-#ifdef B1500000
-	{ 1500000, B1500000 },
-#endif
-#ifdef B2000000
-	{ 2000000, B2000000 },
-#endif
-#ifdef B3000000
-	{ 3000000, B3000000 },
-#endif
-#ifdef B4000000
-	{ 4000000, B4000000 },
-#endif
-};
-
 static void	serial_open_timer(evutil_socket_t, short, void *);
 
 /* The termios settings of a link's configuration; -1 and *cause if unsupported. */
 static int
 serial_termios(const struct cfg_link *lc, speed_t *speed, tcflag_t *cflag, char **cause)
 {
-	size_t	i;
-
-	for (i = 0; i < sizeof serial_speeds / sizeof *serial_speeds; i++) {
-		if (serial_speeds[i].baud == lc->baud)
-			break;
-	}
-	if (i == sizeof serial_speeds / sizeof *serial_speeds) {
+	/* Checked by cfg already; the driver is also used without it (tests). */
+	if (cfg_serial_speed(lc->baud, speed) != 0) {
 		xasprintf(cause, "link %s: baud rate %d is not supported (use one of "
 		    "1200 2400 4800 9600 19200 38400 57600 115200 230400 460800 "
 		    "921600 ...)", lc->name, lc->baud);
 		return (-1);
 	}
-	*speed = serial_speeds[i].speed;
 	*cflag = CREAD | CLOCAL;
 	switch (lc->data_bits) {
 	case 5:

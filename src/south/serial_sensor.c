@@ -191,6 +191,12 @@ serial_obj(struct serial_link *sl, struct serial_sensor *s, struct serial_frame 
 		    "unknown object");
 		return;
 	}
+	/* Checked before a slot is taken: a refused announcement changes nothing. */
+	if (f->niids > 1 && !def->multiple) {
+		serial_reject(sl, f->addr, LWM2M_ERR_BAD_REQUEST, SERIAL_BAD_SYNTAX,
+		    "single-instance object");
+		return;
+	}
 	for (i = 0; i < s->nobjs; i++) {
 		if (s->objs[i].oid == f->oid)
 			obj = &s->objs[i];
@@ -202,12 +208,6 @@ serial_obj(struct serial_link *sl, struct serial_sensor *s, struct serial_frame 
 			return;
 		}
 		obj = &s->objs[s->nobjs++];
-	}
-	if (f->niids > 1 && !def->multiple) {
-		serial_reject(sl, f->addr, LWM2M_ERR_BAD_REQUEST, SERIAL_BAD_SYNTAX,
-		    "single-instance object");
-		s->nobjs--;
-		return;
 	}
 	obj->oid = f->oid;
 	obj->def = def;

@@ -5,8 +5,10 @@ private bus, a fake BlueZ, lwgw-operator as the NoSec LwM2M server.
 A GATT Environmental Sensing sensor (temperature and humidity notify, pressure is polled;
 battery; Device Information) and a BTHome v2 advertiser each register with their own
 endpoint; values arrive with the right units and scaling; notifications and polling update
-them; a device exposing nothing known stays out. Malformed characteristic values and
-truncated or encrypted service data are refused with a log line and change nothing.
+them, and reach an observing server as notifications; a device exposing nothing known
+stays out; an unmapped characteristic is logged once per link. Malformed characteristic
+values and truncated or encrypted service data are refused with a log line and change
+nothing.
 """
 import os
 import sys
@@ -15,8 +17,8 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lwgwtest  # noqa: E402
 from lwgwtest import check  # noqa: E402
-from ble_common import (FakeBluez, hexs, lwgwd_config, read, start_bus,  # noqa: E402
-                        start_lwgwd, wait_value)
+from ble_common import (FakeBluez, hexs, log_count, lwgwd_config, read,  # noqa: E402
+                        start_bus, start_lwgwd, wait_value)
 
 GATT = "AA:BB:CC:DD:EE:01"
 BTH = "AA:BB:CC:DD:EE:02"
@@ -41,6 +43,14 @@ SPEC = {"powered": True, "devices": [
      "servicedata": "400009016102ca0903bf1304138a0105138a140c020c"},
     {"address": "AA:BB:CC:DD:EE:03", "name": "phone", "uuids": ["1812"]},
 ]}
+
+
+def number(ev):
+    """The payload of a response or notification as a number (None if it is not one)."""
+    try:
+        return float(ev.get("payload"))
+    except (TypeError, ValueError):
+        return None
 
 
 def test(r):
@@ -78,8 +88,21 @@ def test(r):
     fake.wait_call("StartNotify", uuid="2a6e")
     fake.wait_call("StartNotify", uuid="2a6f")
 
+    # Readings reach the LwM2M server as notifications of an observation.
+    tag = op.command("observe %s /3303/0/5700 pmin=0" % EP_GATT)
+    ev = op.wait_event({"tag": tag, "event": "response", "cmd": "write-attr"}, 5)
+    check(ev["code"] == "2.04", "write-attr pmin=0: %r" % ev, op, gw)
+    ev = op.wait_event({"tag": tag, "event": "response", "cmd": "observe"}, 5)
+    check(ev["code"] == "2.05" and "observe" in ev and number(ev) == 21.5,
+          "observe: %r" % ev, op, gw)
+    fake.cmd(cmd="value", address=GATT, uuid="2a6e", value="fc08")     # 23.00
+    ev = op.wait_event({"tag": tag, "event": "notify", "n": 1}, 5)
+    check(number(ev) == 23.0, "first notification: %r" % ev, op, gw)
+
     # A notification, then a polled characteristic (pressure cannot notify).
     fake.cmd(cmd="value", address=GATT, uuid="2a6e", value="0c fe".replace(" ", ""))
+    ev = op.wait_event({"tag": tag, "event": "notify", "n": 2}, 5)
+    check(number(ev) == -5.0, "second notification: %r" % ev, op, gw)
     wait_value(op, EP_GATT, "/3303/0/5700", -5.0)
     fake.cmd(cmd="value", address=GATT, uuid="2a6d", value="a0860100")  # 100000 = 100 hPa
     wait_value(op, EP_GATT, "/3315/0/5700", 100.0, timeout=8)
@@ -120,6 +143,15 @@ def test(r):
     gw.wait_line(r"BTHome object 0x7f is unknown")
     wait_value(op, EP_BTH, "/3304/0/5700", 34.0)
     check(float(read(op, EP_BTH, "/3303/0/5700")) == 23.4, "bad packet stored", op)
+
+    # The Generic Access Device Name (0x2A00) is not mapped: ignored, logged once per
+    # link, even when a reconnection shows it again.
+    ignored = r"link ble0: characteristic 0x2a00 is ignored"
+    check(log_count(gw, ignored) == 1, "0x2A00 not logged once at first", gw)
+    fake.cmd(cmd="disconnect", address=GATT)
+    gw.wait_line(r"AA:BB:CC:DD:EE:01 disconnected: reconnecting")
+    fake.wait_call("StartNotify", uuid="2a6e")  # connected, resolved, set up again
+    check(log_count(gw, ignored) == 1, "0x2A00 logged again on reconnection", gw)
 
     # The device with nothing known never became a vclient; lwgwd is alive.
     op.no_event({"event": "register", "ep": "ble0-AABBCCDDEE03"}, 0.5)

@@ -120,22 +120,27 @@ def after(t0, pred):
     return f
 
 
-def provision(r, bs2_port, shared_default):
+def provision(r, bs2_port, shared_default, exclusive=False):
     """Servers A and B, and a first bootstrap that writes both accounts, an ACL for
     /3303/0 (owner A; A all rights, B read, and read for everyone when shared_default)
-    and a Bootstrap-Server account pointing at bs2_port for later sequences."""
+    and a Bootstrap-Server account pointing at bs2_port for later sequences. With
+    exclusive, also ACL instances that only A can access: /2/1 for /3/0 and /2/2 for
+    A's own Server instance /1/0 (UB-1, UB-5)."""
     opa = server(r, "A")
     opb = server(r, "B")
     rights = {A: 15, B: 1}
     if shared_default:
         rights[0] = 1
+    acls = [acl(0, 3303, 0, A, rights)]
+    if exclusive:
+        acls += [acl(1, 3, 0, A, {A: 15}), acl(2, 1, 0, A, {A: 15})]
     steps = [
         step("discover", "/", "2.05"),
         step("delete", "/", "2.02"),
         step("write", "/0", "2.04", [sec(0, bs2_port), sec(1, opa.server_port, A),
                                      sec(2, opb.server_port, B)]),
         step("write", "/1", "2.04", [srv(0, A), srv(1, B)]),
-        step("write", "/2", "2.04", [acl(0, 3303, 0, A, rights)]),
+        step("write", "/2", "2.04", acls),
         step("finish", None, "2.04"),
     ]
     bs1 = bs_operator(r, steps, name="bs1")

@@ -23,11 +23,21 @@ Commands on stdin, one JSON object per line; events on stdout, one JSON object p
 ({"event": "ready"}, {"event": "call", "method": "Connect", "address": ...}, ...):
     {"cmd": "value", "address": A, "uuid": "2a6e", "value": HEX}  set (and notify)
     {"cmd": "servicedata", "address": A, "value": HEX}
+    {"cmd": "rssi", "address": A, "value": N}
     {"cmd": "disconnect", "address": A}
     {"cmd": "reresolve", "address": A}               ServicesResolved false, then true
     {"cmd": "fail_connect", "address": A, "count": N}
     {"cmd": "remove", "address": A}
     {"cmd": "power", "on": BOOL}
+    {"cmd": "add-device", "device": {...}}           a device of the spec's form appears
+                                                     (InterfacesAdded), as when BlueZ
+                                                     discovers a sensor switched on later
+    {"cmd": "remove-adapter"}                        the adapter is unplugged: as BlueZ's
+                                                     adapter_remove(), every device goes
+                                                     (its GATT objects, then the device;
+                                                     no Connected change), then the adapter
+    {"cmd": "add-adapter"}                           plugged in again, powered; the devices
+                                                     it had are discovered again
 End of stdin ends the program.
 """
 
@@ -253,6 +263,15 @@ class Device(Obj):
             self.fake.root.InterfacesAdded(dbus.ObjectPath(cpath), chr_.managed())
             self.gatt.append(chr_)
 
+    def drop(self):
+        """Gone with its adapter: objects removed, no disconnect signalled first."""
+        for o in reversed(self.gatt):
+            o.unexport()
+        self.gatt = []
+        self.ifaces[DEVICE]["Connected"] = dbus.Boolean(False)
+        self.ifaces[DEVICE]["ServicesResolved"] = dbus.Boolean(False)
+        self.unexport()
+
     def disconnect(self):
         if not self.ifaces[DEVICE]["Connected"]:
             return
@@ -279,8 +298,18 @@ class Fake:
         self.root = Root(self)
         self.adapter = Adapter(self, spec.get("powered", True))
         self.devices = {}
+        self.unplugged = []     # specs of the devices of a removed adapter
         for d in spec.get("devices", []):
             self.devices[d["address"]] = Device(self, d)
+
+    def add_device(self, spec):
+        if self.adapter is None:
+            raise ValueError("add-device: no adapter")
+        if spec["address"] in self.devices:
+            raise ValueError("add-device: %s exists" % spec["address"])
+        d = Device(self, spec)
+        self.devices[spec["address"]] = d
+        self.root.InterfacesAdded(dbus.ObjectPath(d.path), d.managed())
 
     def command(self, c):
         cmd = c["cmd"]
@@ -307,6 +336,26 @@ class Fake:
             d.disconnect()
             d.unexport()
             del self.devices[c["address"]]
+        elif cmd == "add-device":
+            self.add_device(c["device"])
+        elif cmd == "remove-adapter":
+            if self.adapter is None:
+                raise ValueError("remove-adapter: no adapter")
+            for dev in list(self.devices.values()):
+                dev.drop()
+                self.unplugged.append(dev.spec)
+            self.devices = {}
+            self.adapter.unexport()
+            self.adapter = None
+        elif cmd == "add-adapter":
+            if self.adapter is not None:
+                raise ValueError("add-adapter: the adapter exists")
+            self.adapter = Adapter(self, True)
+            self.root.InterfacesAdded(dbus.ObjectPath(self.adapter.path),
+                                      self.adapter.managed())
+            for spec in self.unplugged:
+                self.add_device(spec)
+            self.unplugged = []
         elif cmd == "power":
             if not c["on"]:
                 for dev in self.devices.values():

@@ -11,6 +11,13 @@ and Execute reach the tty with a correlation id and the sensor's RES comes back 
 response code; unplugging (closing the pty master) makes the sensors gone (de-registered
 after gone_grace); replugging (a new pty behind the same symlink) brings the same
 endpoints back.
+
+Then a stale sensor (issue 8), on a second link with stale_after = 2 and gone_grace = 0
+(a gone sensor stays registered): once silent for stale_after, a Read of its resources is
+5.03 with a diagnostic, /3/0 stays readable, Observe is 5.03, Write and Execute are 5.03
+without reaching the tty; its observation sends nothing while stale and notifies the value
+when a reading comes, even an unchanged one; unplugged it is stale at once, and back on the
+bus it stays stale until its first reading.
 """
 import os
 import select
@@ -119,8 +126,8 @@ def wait_value(op, ep, path, want, timeout=10.0):
     check(False, "%s %s: %r, expected %r" % (ep, path, got, want), op)
 
 
-def config(r, server_port, tty):
-    os.makedirs(r.path("state"), exist_ok=True)
+def config(r, server_port, tty, link="bus0", stale_after=0, gone_grace=2):
+    os.makedirs(r.path("state-" + link), exist_ok=True)
     return """
 gateway = {
 	state_dir = "%s";
@@ -135,10 +142,11 @@ servers = (
 	  binding = "U"; }
 );
 links = (
-	{ name = "bus0"; type = "serial"; device = "%s"; baud = 115200; parity = "none";
-	  data_bits = 8; stop_bits = 1; stale_after = 0; gone_grace = 2; }
+	{ name = "%s"; type = "serial"; device = "%s"; baud = 115200; parity = "none";
+	  data_bits = 8; stop_bits = 1; stale_after = %d; gone_grace = %d; }
 );
-""" % (r.path("state"), r.path("ctl"), server_port, tty)
+""" % (r.path("state-" + link), r.path("ctl-" + link), server_port, link, tty,
+       stale_after, gone_grace)
 
 
 def both_announce(bus):
@@ -147,6 +155,90 @@ def both_announce(bus):
     bus.expect("@1 WELCOME 1 write,exec")
     announce(bus, 2, "H2", "-", ["3304 0,1"])
     bus.expect("@2 WELCOME 1 -")
+
+
+def quiet(bus, pred, seconds, what):
+    """No gateway frame matching pred for seconds (PINGs answered meanwhile)."""
+    try:
+        got = bus.expect(pred, timeout=seconds)
+    except Failure:
+        return
+    raise Failure("unexpected %s: %r" % (what, got))
+
+
+def wait_stale(op, ep, path, timeout=10.0):
+    """Poll Read until it is 5.03; the response event."""
+    deadline = time.monotonic() + timeout
+    ev = None
+    while time.monotonic() < deadline:
+        ev = op.request("read %s %s text" % (ep, path))
+        if ev.get("code") == "5.03":
+            return ev
+        time.sleep(0.2)
+    raise Failure("%s %s never answered 5.03: %r\n%s" % (ep, path, ev, op.tail()))
+
+
+def test_stale(r, op):
+    tty = r.path("tty1")
+    bus = Bus(tty)
+    gw = r.lwgwd(config(r, op.server_port, tty, "bus1", 2, 0), name="lwgwd-stale")
+    bus.expect("WHO", what="WHO after the tty opened")
+    ep = "bus1-T1"
+    announce(bus, 1, "T1", "write,exec", ["3303 0", "3311 0"], [("mfr", "Acme")])
+    bus.expect("@1 WELCOME 1 write,exec")
+    op.wait_event({"event": "register", "ep": ep}, timeout=15)
+    bus.send("/3303/0/5700 21.5", 1)
+    wait_value(op, ep, "/3303/0/5700", "21.5")
+    ev = op.request("observe %s /3303/0/5700" % ep)
+    check(ev.get("code") == "2.05" and "observe" in ev, "observe: %r" % ev, op, gw)
+    obs_tag = ev["tag"]
+
+    # Silent for stale_after: the value is no longer served as if it were live.
+    ev = wait_stale(op, ep, "/3303/0/5700")
+    check(ev.get("payload", "").startswith("sensor stale for "),
+          "5.03 without its diagnostic: %r" % ev, op, gw)
+    check(op.request("read %s /3303/0 tlv" % ep).get("code") == "5.03",
+          "instance of a stale sensor readable", op, gw)
+    wait_value(op, ep, "/3/0/0", "Acme")
+    ev = op.request("observe %s /3303/0" % ep)
+    check(ev.get("code") == "5.03" and "observe" not in ev,
+          "observe of a stale sensor: %r" % ev, op, gw)
+    ev = op.request("write %s /3311/0/5850 text 1" % ep)
+    check(ev.get("code") == "5.03", "write to a stale sensor: %r" % ev, op, gw)
+    ev = op.request("execute %s /3303/0/5605" % ep)
+    check(ev.get("code") == "5.03", "execute on a stale sensor: %r" % ev, op, gw)
+    quiet(bus, lambda b: " WRITE " in b or " EXEC " in b, 0.5,
+          "Write/Execute sent to a stale sensor")
+    # Its observation says nothing while stale (and is not ended).
+    op.no_event(lambda e: e.get("tag") == obs_tag, 1.0,
+                what="a notification while stale")
+
+    # A reading, even of the value it had: live again, and notified.
+    bus.send("/3303/0/5700 21.5", 1)
+    ev = op.wait_event({"tag": obs_tag, "event": "notify"}, timeout=5)
+    check(ev.get("code") == "2.05" and ev.get("payload") == "21.5",
+          "notification when fresh: %r" % ev, op, gw)
+    wait_value(op, ep, "/3303/0/5700", "21.5")
+
+    # Unplugged: stale at once, still registered (gone_grace = 0).
+    bus.close()
+    gw.wait_line(r"bus1: .* lost")
+    wait_stale(op, ep, "/3303/0/5700", timeout=5)
+    op.no_event({"event": "deregister", "ep": ep}, 1.0)
+
+    # Back on the bus: stale until its first reading, then live and notified.
+    bus = Bus(tty)
+    bus.expect("WHO", timeout=20, what="WHO after the replug")
+    announce(bus, 1, "T1", "write,exec", ["3303 0", "3311 0"], [("mfr", "Acme")])
+    bus.expect("@1 WELCOME 1 write,exec")
+    ev = op.request("read %s /3303/0/5700 text" % ep)
+    check(ev.get("code") == "5.03", "back but not reporting yet: %r" % ev, op, gw)
+    bus.send("/3303/0/5700 19", 1)
+    ev = op.wait_event({"tag": obs_tag, "event": "notify"}, timeout=5)
+    check(ev.get("payload") == "19", "notification when back: %r" % ev, op, gw)
+    wait_value(op, ep, "/3303/0/5700", "19")
+    check(gw.alive(), "lwgwd died", gw)
+    bus.close()
 
 
 def test(r):
@@ -230,6 +322,8 @@ def test(r):
     wait_value(op, "bus0-T1", "/3303/0/5700", "19")
     check(gw.alive(), "lwgwd died", gw)
     bus.close()
+    gw.stop()
+    test_stale(r, op)
 
 
 lwgwtest.main(test)

@@ -3,7 +3,8 @@
  * servers on loopback (tests/unit/vclient_test.c): client-initiated sequence (BS-1..5),
  * durable before 2.04 (BS-12), 4.06 and correction (BS-5), Finish by silence (BS-6),
  * quiet during bootstrap (BS-7), server-initiated (BS-9), rollback (BS-12), removal of a
- * server's account with De-register and observations (UB-4..7), BS-8 purge.
+ * server's account with De-register and observations (UB-4..7), BS-8 purge, BS-10
+ * re-bootstrap triggers (Bootstrap-Request Trigger, every server failed, Hold Off Time).
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -587,6 +589,101 @@ START_TEST(bs8_no_timeout_keeps_account)
 }
 END_TEST
 
+/* Monotonic milliseconds. */
+static int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* BS-10: executing the Bootstrap-Request Trigger /1/x/9 requests a bootstrap. */
+START_TEST(bs10_trigger_requests_bootstrap)
+{
+	struct vclient	*vc;
+	struct vt_msg	 m;
+
+	setup_n(1, 60000, 0);
+	vc = make_vc("ep-bs10t");
+	ck_assert(vt_accept_register(&sa, base, "a1", &m));
+	ck_assert_int_eq(vclient_state(vc), VCLIENT_REGISTERED);
+	/* Registered: nothing asks the Bootstrap-Server anything by itself. */
+	ck_assert(!vt_recv(&bs, base, 300, &m, true));
+	ck_assert_uint_eq(op(&sa, vc, 2, "1/0/9", -1, -1, NULL, 0, &m), C(2, 4));
+	accept_request("ep-bs10t");
+	ck_assert(bootstrap_active(vc));
+	ck_assert_int_eq(vclient_state(vc), VCLIENT_BOOTSTRAPPING);
+	teardown();
+}
+END_TEST
+
+/*
+ * BS-10: a server that never answers the Register fails after retry_attempts (3 in
+ * vt_params); as it is the only one, the client requests a bootstrap, not before.
+ */
+START_TEST(bs10_all_servers_failed_bootstraps)
+{
+	struct vclient	*vc;
+	struct vpeer	*p;
+	struct vt_msg	 m;
+	int		 regs = 0;
+
+	setup_n(1, 60000, 0);
+	vc = make_vc("ep-bs10f");
+	/* Count A's Register attempts and never answer; no Request meanwhile. */
+	while (vt_recv(&sa, base, 2500, &m, true))
+		if (m.code == 2 && strcmp(m.path, "rd") == 0)
+			regs++;
+	ck_assert_int_ge(regs, 2);
+	accept_request("ep-bs10f");
+	ck_assert(bootstrap_active(vc));
+	/* The Request came only once every attempt had failed. */
+	p = vclient_peer_find(vc, 101);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_ge(p->attempts, 3);
+	ck_assert(!registration_is_registered(p));
+	teardown();
+}
+END_TEST
+
+/*
+ * BS-10: the Client Hold Off Time /0/x/11 of the Bootstrap-Server account delays the
+ * Bootstrap-Request, at start-up and on the Bootstrap-Request Trigger.
+ */
+START_TEST(bs10_hold_off_delays_request)
+{
+	struct vclient	*vc;
+	struct vt_msg	 m;
+	int64_t		 t0, dt;
+
+	setup_n(0, 60000, 0);
+	cfg->bootstrap.hold_off = 1;
+	t0 = now_ms();
+	vc = make_vc("ep-bs10h");
+	ck_assert_int_eq(vclient_state(vc), VCLIENT_HOLD_OFF);
+	ck_assert(!vt_recv(&bs, base, 800, &m, true));
+	ck_assert_int_eq(vclient_state(vc), VCLIENT_HOLD_OFF);
+	accept_request("ep-bs10h");
+	dt = now_ms() - t0;
+	ck_assert_msg(dt >= 1000 && dt < 2000, "Request after %lld ms", (long long)dt);
+	/* Bootstrap a server, then the Trigger: held off again by 1 s. */
+	ck_assert_uint_eq(write_sec(vc, 1, 101, sa.port), C(2, 4));
+	ck_assert_uint_eq(write_srv(vc, 0, 101), C(2, 4));
+	ck_assert_uint_eq(finish(vc), C(2, 4));
+	ck_assert(vt_accept_register(&sa, base, "a1", &m));
+	vt_run(base, 50);
+	t0 = now_ms();
+	ck_assert_uint_eq(op(&sa, vc, 2, "1/0/9", -1, -1, NULL, 0, &m), C(2, 4));
+	ck_assert(!vt_recv(&bs, base, 800, &m, true));
+	accept_request("ep-bs10h");
+	dt = now_ms() - t0;
+	ck_assert_msg(dt >= 1000 && dt < 2000, "Request after %lld ms", (long long)dt);
+	teardown();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -605,6 +702,9 @@ main(void)
 	tcase_add_test(tc, bs12_rollback_keeps_servers);
 	tcase_add_test(tc, bs8_purge_after_timeout);
 	tcase_add_test(tc, bs8_no_timeout_keeps_account);
+	tcase_add_test(tc, bs10_trigger_requests_bootstrap);
+	tcase_add_test(tc, bs10_all_servers_failed_bootstraps);
+	tcase_add_test(tc, bs10_hold_off_delays_request);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("unbootstrap");

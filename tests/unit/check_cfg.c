@@ -89,18 +89,23 @@ START_TEST(good_full)
 	char		*errs;
 	int		 n;
 	struct cfg	*cfg = load(
-	    "gateway = { allow_insecure = true; state_dir = \"/tmp/x\"; };\n"
+	    "gateway = { allow_insecure = true; state_dir = \"/tmp/x\";\n"
+	    "  bind = \"::\"; };\n"
 	    "coap = { ack_timeout_ms = 100; ack_random_factor = 1; };\n"
-	    "bootstrap = { uri = \"coap://127.0.0.1:5690\"; security = \"nosec\";\n"
+	    "bootstrap = { uri = \"coap://[::1]:5690\"; security = \"nosec\";\n"
 	    "  hold_off = 3; };\n"
 	    "servers = (\n"
 	    "  { ssid = 101; uri = \"coaps://[::1]:5684\"; psk_key = \"hex:0a0B\"; },\n"
-	    "  { ssid = 102; uri = \"coap://localhost\"; security = \"nosec\";\n"
-	    "    lifetime = 60; }\n"
+	    "  { ssid = 102; uri = \"coap://lwm2m.example\"; security = \"nosec\";\n"
+	    "    lifetime = 60; binding = \"UQ\"; }\n"
 	    ");\n"
 	    "links = ( { name = \"sim0\"; type = \"sim\"; devices = 5;\n"
 	    "  objects = [3303, 3304]; waveform = \"step\"; },\n"
-	    "  { name = \"uart0\"; type = \"serial\"; device = \"/dev/null\"; } );\n",
+	    "  { name = \"uart0\"; type = \"serial\"; device = \"/dev/null\";\n"
+	    "    baud = 9600; parity = \"even\"; },\n"
+	    "  { name = \"ble0\"; type = \"ble\"; adapter = \"hci1\";\n"
+	    "    allow = [\"AA:BB:CC:DD:EE:0f\"];\n"
+	    "    bus = \"unix:path=/run/x/bus,guid=00ff\"; } );\n",
 	    &errs, &n);
 
 	ck_assert_msg(cfg != NULL, "%s", errs);
@@ -129,7 +134,8 @@ START_TEST(good_full)
 	ck_assert(cfg->servers[0].notification_storing);
 	ck_assert_int_eq(cfg->servers[1].lifetime, 60);
 	ck_assert_int_eq(cfg->servers[1].parsed.port, 5683);
-	ck_assert_uint_eq(cfg->nlinks, 2);
+	ck_assert_str_eq(cfg->servers[1].binding, "UQ");
+	ck_assert_uint_eq(cfg->nlinks, 3);
 	ck_assert_int_eq(cfg->links[0].type, CFG_LINK_SIM);
 	ck_assert_int_eq(cfg->links[0].devices, 5);
 	ck_assert_uint_eq(cfg->links[0].nobjects, 2);
@@ -137,8 +143,11 @@ START_TEST(good_full)
 	ck_assert_int_eq(cfg->links[0].waveform, CFG_WAVE_STEP);
 	ck_assert_int_eq(cfg->links[0].period_ms, 1000);
 	ck_assert_int_eq(cfg->links[1].type, CFG_LINK_SERIAL);
-	ck_assert_int_eq(cfg->links[1].baud, 115200);
-	ck_assert_str_eq(cfg->links[1].parity, "none");
+	ck_assert_int_eq(cfg->links[1].baud, 9600);
+	ck_assert_str_eq(cfg->links[1].parity, "even");
+	ck_assert_str_eq(cfg->links[2].adapter, "hci1");
+	ck_assert_uint_eq(cfg->links[2].nallow, 1);
+	ck_assert_str_eq(cfg->links[2].allow[0], "AA:BB:CC:DD:EE:0f");
 	cfg_free(cfg);
 }
 END_TEST
@@ -343,6 +352,191 @@ START_TEST(templates_and_sections)
 }
 END_TEST
 
+/*
+ * Values their consumers would refuse at start (exit 3) are errors of lwgwd -n, all at
+ * once: CoAP block size, the control socket, gateway.bind (lwgw issues 2 and 9).
+ */
+START_TEST(consumer_gateway_coap)
+{
+	assert_errors(
+	    "gateway = {\n"
+	    "  bind = \"gw.example\";\n"
+	    "  control_socket = \"/run/lwgw/"
+	    "0123456789012345678901234567890123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789\";\n"
+	    "};\n"
+	    "coap = {\n  block_size = 100;\n  max_message_size = 5000;\n};\n"
+	    MINIMAL_LINKS,
+	    "%s:2: gateway.bind: expected a numeric IPv4 or IPv6 address, not "
+	    "\"gw.example\"\n"
+	    "%s:3: gateway.control_socket: \"/run/lwgw/"
+	    "0123456789012345678901234567890123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789\" is longer than the 107 bytes "
+	    "a Unix socket path may have\n"
+	    "%s:6: coap.block_size: 100 is not a power of two (16, 32, 64, 128, 256, "
+	    "512 or 1024)\n"
+	    "%s:7: coap.max_message_size: 5000 is out of range [64, 4096]\n", 4);
+}
+END_TEST
+
+/* Serial framing, the device, and the objects a simulated link can play. */
+START_TEST(consumer_serial_sim)
+{
+	assert_errors(
+	    "links = (\n"
+	    "  { name = \"u0\"; type = \"serial\";\n"
+	    "    device = \"\";\n"
+	    "    parity = \"mark\";\n"
+	    "    baud = 12345; },\n"
+	    "  { name = \"s0\"; type = \"sim\";\n"
+	    "    objects = [3303, 3305]; }\n"
+	    ");\n",
+	    "%s:3: links[0].device: must not be empty\n"
+	    "%s:4: links[0].parity: expected one of \"none\", \"even\" or \"odd\"\n"
+	    "%s:5: links[0].baud: 12345 is not a baud rate lwgw supports here (1200, "
+	    "2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 500000, "
+	    "576000, 921600, 1000000, 1500000, 2000000, 3000000 or 4000000)\n"
+	    "%s:7: links[1].objects[1]: the simulator cannot play object 3305 (only "
+	    "3200, 3201, 3300, 3301, 3303, 3304, 3311, 3315, 3316 or 3323)\n", 4);
+}
+END_TEST
+
+/* BLE: allow addresses, the adapter name, the D-Bus address. */
+START_TEST(consumer_ble)
+{
+	assert_errors(
+	    "links = (\n"
+	    "  { name = \"b0\"; type = \"ble\";\n"
+	    "    adapter = \"../../x\";\n"
+	    "    allow = [\"AA:BB:CC:DD:EE:FF\",\n"
+	    "      \"AA:BB:CC:DD:EE\",\n"
+	    "      \"AA-BB-CC-DD-EE-FF\", \"AA:BB:CC:DD:EE:FG\"];\n"
+	    "    bus = \"/run/dbus/system_bus_socket\"; },\n"
+	    "  { name = \"b1\"; type = \"ble\"; adapter = \"hci\";\n"
+	    "    bus = \"unix:path\"; }\n"
+	    ");\n",
+	    "%s:3: links[0].adapter: expected a BlueZ adapter name such as \"hci0\", "
+	    "not \"../../x\"\n"
+	    "%s:5: links[0].allow[1]: expected an address such as "
+	    "\"AA:BB:CC:DD:EE:FF\", not \"AA:BB:CC:DD:EE\"\n"
+	    "%s:6: links[0].allow[2]: expected an address such as "
+	    "\"AA:BB:CC:DD:EE:FF\", not \"AA-BB-CC-DD-EE-FF\"\n"
+	    "%s:6: links[0].allow[3]: expected an address such as "
+	    "\"AA:BB:CC:DD:EE:FF\", not \"AA:BB:CC:DD:EE:FG\"\n"
+	    "%s:7: links[0].bus: \"/run/dbus/system_bus_socket\" is not a D-Bus "
+	    "address lwgw can use (such as \"unix:path=/run/dbus/system_bus_socket\")\n"
+	    "%s:8: links[1].adapter: expected a BlueZ adapter name such as \"hci0\", "
+	    "not \"hci\"\n"
+	    "%s:9: links[1].bus: \"unix:path\" is not a D-Bus address lwgw can use "
+	    "(such as \"unix:path=/run/dbus/system_bus_socket\")\n", 7);
+}
+END_TEST
+
+/* Accounts: what the peer and DTLS layers refuse when a device starts. */
+START_TEST(consumer_accounts)
+{
+	assert_errors(
+	    "gateway = { bind = \"127.0.0.1\"; };\n"
+	    "bootstrap = { uri = \"coaps://[::1]\"; psk_key = \"hex:00\"; };\n"
+	    "servers = (\n"
+	    "  { ssid = 1; uri = \"coaps://bad$host\"; psk_key = \"hex:00\"; },\n"
+	    "  { ssid = 2; uri = \"coaps://a\";\n"
+	    "    psk_key = \"hex:"
+	    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f40\";\n"
+	    "    psk_identity = \"\"; },\n"
+	    "  { ssid = 3; uri = \"coaps://a\"; psk_key = \"hex:00\";\n"
+	    "    binding = \"T\"; },\n"
+	    "  { ssid = 4; uri = \"coaps://a\"; psk_key = \"hex:00\";\n"
+	    "    binding = \"UUQ\"; }\n"
+	    ");\n" MINIMAL_LINKS,
+	    "%s:2: bootstrap: ::1 is not of the address family of gateway.bind "
+	    "(127.0.0.1)\n"
+	    "%s:4: servers[0]: bad$host is neither an address nor a host name\n"
+	    "%s:6: servers[1].psk_key: 65 bytes, more than the 64 of a PSK\n"
+	    "%s:7: servers[1].psk_identity: must not be empty\n"
+	    "%s:9: servers[2].binding: \"T\" is not a binding lwgw can use (U, and any "
+	    "of M, H, T, S, N and Q, each letter once)\n"
+	    "%s:11: servers[3].binding: \"UUQ\" is not a binding lwgw can use (U, and "
+	    "any of M, H, T, S, N and Q, each letter once)\n", 6);
+}
+END_TEST
+
+/*
+ * Endpoint names a device cannot take: too long for the link's name (64 bytes with a
+ * state_dir, whose files they name, 127 without), or not a file name.
+ */
+START_TEST(consumer_endpoint_names)
+{
+	char	text[1024];
+
+	snprintf(text, sizeof text,
+	    "gateway = { endpoint = \"urn:dev:ops:lwgw {link}-{id}\"; };\n"
+	    "links = ( { name = \"%040d\"; type = \"sim\"; },\n"
+	    "  { name = \"%050d\"; type = \"sim\"; } );\n", 0, 0);
+	assert_errors(text,
+	    "%s:1: gateway.endpoint: byte 0x20 cannot be in the name of a state file "
+	    "(gateway.state_dir)\n"
+	    "%s:3: links[1] (sim): gateway.endpoint gives names longer than 64 "
+	    "bytes for this link\n", 2);
+
+	/* Without state files: 127 bytes, any byte, any start. */
+	snprintf(text, sizeof text,
+	    "gateway = { state_dir = \"\"; endpoint = \"{link} {id}\"; };\n"
+	    "links = ( { name = \".x\"; type = \"sim\"; },\n"
+	    "  { name = \"%0125d\"; type = \"sim\"; },\n"
+	    "  { name = \"%0126d\"; type = \"sim\"; } );\n", 0, 0);
+	assert_errors(text,
+	    "%s:4: links[2] (sim): gateway.endpoint gives names longer than 127 "
+	    "bytes for this link\n", 1);
+
+	assert_errors("links = ( { name = \".x\"; type = \"sim\"; } );\n",
+	    "%s:1: links[0] (sim): gateway.endpoint gives names starting with '.', "
+	    "which cannot name state files\n", 1);
+}
+END_TEST
+
+/* X.509 files vclient_store.c would refuse, a URI the Security object cannot hold. */
+START_TEST(consumer_x509_uri)
+{
+	char	 empty[600], big[600], good[600], text[8192], want[4096];
+	char	*blob = calloc(1, 20000);
+	FILE	*f;
+
+	snprintf(empty, sizeof empty, "%s/empty.der", tmpdir);
+	snprintf(big, sizeof big, "%s/big.der", tmpdir);
+	snprintf(good, sizeof good, "%s/good.der", tmpdir);
+	write_file(empty, "");
+	write_file(good, "0");
+	ck_assert_ptr_nonnull(f = fopen(big, "w"));
+	ck_assert_uint_eq(fwrite(blob, 1, 20000, f), 20000);
+	fclose(f);
+	free(blob);
+	snprintf(text, sizeof text,
+	    "servers = (\n"
+	    "  { ssid = 1; uri = \"coaps://a\"; security = \"x509\";\n"
+	    "    cert_file = \"%s\"; key_file = \"%s\";\n"
+	    "    server_cert_file = \"%s\"; },\n"
+	    "  { ssid = 2; uri = \"coaps://a\"; security = \"x509\";\n"
+	    "    cert_file = \"%s\"; key_file = \"%s\";\n"
+	    "    server_cert_file = \"%s\"; },\n"
+	    "  { ssid = 3; uri = \"coaps://a\"; security = \"x509\";\n"
+	    "    cert_file = \"%s\"; key_file = \"%s\"; ca_file = \"%s\"; },\n"
+	    "  { ssid = 4; psk_key = \"hex:00\";\n"
+	    "    uri = \"coaps://%0250d\"; }\n"
+	    ");\n" MINIMAL_LINKS, empty, good, good, good, big, good, good, good, good,
+	    0);
+	snprintf(want, sizeof want,
+	    "%%s:2: servers[0]: %s: not a file of 1 to 16384 bytes (a DER certificate "
+	    "or key)\n"
+	    "%%s:5: servers[1]: %s: not a file of 1 to 16384 bytes (a DER certificate "
+	    "or key)\n"
+	    "%%s:11: servers[3].uri: 258 bytes, more than the 255 of a Security "
+	    "object URI\n", empty, big);
+	assert_errors(text, want, 3);
+}
+END_TEST
+
 START_TEST(bad_uris)
 {
 	struct cfg_uri	 u;
@@ -431,6 +625,12 @@ main(void)
 	tcase_add_test(tc, required_and_duplicates);
 	tcase_add_test(tc, keys_by_kind);
 	tcase_add_test(tc, templates_and_sections);
+	tcase_add_test(tc, consumer_gateway_coap);
+	tcase_add_test(tc, consumer_serial_sim);
+	tcase_add_test(tc, consumer_ble);
+	tcase_add_test(tc, consumer_accounts);
+	tcase_add_test(tc, consumer_endpoint_names);
+	tcase_add_test(tc, consumer_x509_uri);
 	tcase_add_test(tc, bad_uris);
 	tcase_add_test(tc, restart_needed);
 	tcase_add_test(tc, log_levels);

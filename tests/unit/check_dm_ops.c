@@ -2,7 +2,8 @@
  * Device Management operations with access control per server: AC-1 (ACL entries and the
  * default entry), AC-2 (owner), AC-3 (single server, several servers, Security never
  * reachable), format selection, Write/Execute/Create/Delete codes, Discover output,
- * Write-Attributes validation, and sensor-backed Write with deferred responses.
+ * Write-Attributes validation, sensor-backed Write with deferred responses, and a stale
+ * sensor (issue 8: 5.03 with a diagnostic for Read, Observe, Write, Execute; /3/0 readable).
  */
 #include "config.h"
 
@@ -373,6 +374,7 @@ END_TEST
 
 static uint64_t	last_cookie;
 static int	write_answer;
+static int	nwrites;
 
 static int
 fake_write(void *arg, uint64_t cookie, const struct lwm2m_path *p,
@@ -382,10 +384,29 @@ fake_write(void *arg, uint64_t cookie, const struct lwm2m_path *p,
 	(void)p;
 	(void)v;
 	last_cookie = cookie;
+	nwrites++;
 	return write_answer;
 }
 
-static const struct vclient_sensor_ops fake_ops = { .write = fake_write };
+static int	nexecs;
+
+static int
+fake_execute(void *arg, uint64_t cookie, const struct lwm2m_path *p,
+    const uint8_t *args, size_t alen)
+{
+	(void)arg;
+	(void)p;
+	(void)args;
+	(void)alen;
+	last_cookie = cookie;
+	nexecs++;
+	return 0;
+}
+
+static const struct vclient_sensor_ops fake_ops = {
+	.write = fake_write,
+	.execute = fake_execute,
+};
 
 /* A sensor-backed Write: deferred response, the sensor's result, 5.04 on silence. */
 START_TEST(backed_write_deferred)
@@ -513,6 +534,242 @@ START_TEST(write_persisted)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ stale sensor */
+
+static void
+reading(struct vclient *v, double f)
+{
+	struct lwm2m_value	val = { .type = LWM2M_TYPE_FLOAT };
+
+	val.v.f = f;
+	ck_assert_int_eq(vclient_reading(v, &LWM2M_PATH_RES(3303, 0, 5700), &val), 0);
+}
+
+/* Issue 8: a stale sensor's objects are 5.03 to Read at every level, /3/0 is not;
+ * existence and rights still come first; a reading's value is readable again once the
+ * sensor is fresh. */
+START_TEST(stale_read_503)
+{
+	add_server(0, 101);
+	reading(vc, 21.5);
+	ck_assert_int_eq(rd(101, LWM2M_PATH_RES(3303, 0, 5700), LWM2M_FMT_NONE), 0);
+	vclient_set_stale(vc, true);
+	ck_assert(vclient_stale(vc));
+	ck_assert_int_eq(rd(101, LWM2M_PATH_RES(3303, 0, 5700), LWM2M_FMT_NONE),
+	    LWM2M_ERR_SERVICE_UNAVAILABLE);
+	ck_assert_int_eq(rd(101, LWM2M_PATH_INST(3303, 0), LWM2M_FMT_NONE),
+	    LWM2M_ERR_SERVICE_UNAVAILABLE);
+	ck_assert_int_eq(rd(101, LWM2M_PATH_OBJ(3303), LWM2M_FMT_SENML_JSON),
+	    LWM2M_ERR_SERVICE_UNAVAILABLE);
+	ck_assert_int_eq(rd(101, LWM2M_PATH_INST(3303, 9), LWM2M_FMT_NONE),
+	    LWM2M_ERR_NOT_FOUND);
+	ck_assert_int_eq(rd(102, LWM2M_PATH_RES(3303, 0, 5700), LWM2M_FMT_NONE),
+	    LWM2M_ERR_UNAUTHORIZED);
+	/* The gateway's own view of the sensor stays readable. */
+	ck_assert_int_eq(rd(101, LWM2M_PATH_RES(3, 0, 0), LWM2M_FMT_NONE), 0);
+	ck_assert_uint_eq(len, 4);
+	ck_assert(memcmp(buf, "Acme", 4) == 0);
+	ck_assert_int_eq(rd(101, LWM2M_PATH_INST(3, 0), LWM2M_FMT_NONE), 0);
+	ck_assert_int_eq(rd(101, LWM2M_PATH_INST(1, 0), LWM2M_FMT_NONE), 0);
+	/* Structure is not a value: Discover still answers. */
+	ck_assert_int_eq(dm_ops_discover(vc, 101, &LWM2M_PATH_INST(3303, 0), buf,
+	    sizeof buf, &len), 0);
+	/* Fresh again (the device manager marks it so, then stores the reading). */
+	vclient_set_stale(vc, false);
+	reading(vc, 22);
+	ck_assert_int_eq(rd(101, LWM2M_PATH_RES(3303, 0, 5700), LWM2M_FMT_NONE), 0);
+	ck_assert_uint_eq(len, 2);
+	ck_assert(memcmp(buf, "22", 2) == 0);
+	ck_assert_int_eq(rd(101, LWM2M_PATH_OBJ(3303), LWM2M_FMT_NONE), 0);
+}
+END_TEST
+
+/* Issue 8 over CoAP: Read and Observe of a stale sensor's resource are 5.03 with a
+ * diagnostic payload and establish nothing; Write and Execute are 5.03 without reaching
+ * the sensor (not a 5.04 after the backend timeout); other errors keep their codes;
+ * Write-Attributes and /3/0 work; fresh, everything is back. */
+START_TEST(stale_on_the_wire)
+{
+	struct vclient_params	 p;
+	struct vclient_desc	 d;
+	struct vt_server	 srv;
+	struct vt_msg		 m;
+	struct vt_send		 s;
+	struct vclient		*svc;
+	uint8_t			 tok[2] = { 7, 1 };
+	char			*cause = NULL;
+	uint16_t		 port;
+
+	teardown();
+	base = event_base_new();
+	ck_assert_int_eq(vt_server_open(&srv), 0);
+	cfg = vt_cfg(1, &srv.port, 60);
+	vt_params(&p);
+	ctx = vclient_ctx_create(base, cfg, &p, &cause);
+	ck_assert_ptr_nonnull(ctx);
+	memset(&d, 0, sizeof d);
+	d.endpoint = "ep-stale";
+	d.objects = objs;
+	d.nobjects = 1;
+	d.manufacturer = "Acme";
+	d.ops = &fake_ops;
+	svc = vclient_create(ctx, &d, &cause);
+	ck_assert_ptr_nonnull(svc);
+	port = vclient_port(svc);
+	ck_assert(vt_accept_register(&srv, base, "s", &m));
+	reading(svc, 21.5);
+	vclient_set_stale(svc, true);
+	nexecs = 0;
+	nwrites = 0;
+
+	vt_send_init(&s);
+	s.code = 1;
+	s.path = "3303/0/5700";
+	s.token = tok;
+	s.tkl = 2;
+	ck_assert(vt_request(&srv, base, port, &s, &m));
+	ck_assert_int_eq(m.code, 163);			/* 5.03 */
+	ck_assert_int_eq(m.format, -1);
+	ck_assert_uint_eq(m.len, strlen("sensor stale for 0 s"));
+	ck_assert(memcmp(m.payload, "sensor stale for 0 s", m.len) == 0);
+	/* Observe: the same answer, no Observe option, no observation; one made before
+	 * with that token ends (the server forgot it on the error). */
+	tok[1]++;
+	s.observe = 0;
+	vclient_set_stale(svc, false);
+	ck_assert(vt_request(&srv, base, port, &s, &m));
+	ck_assert_int_eq(m.code, 69);
+	ck_assert(!LIST_EMPTY(&svc->observations));
+	vclient_set_stale(svc, true);
+	ck_assert(vt_request(&srv, base, port, &s, &m));
+	ck_assert_int_eq(m.code, 163);
+	ck_assert_int_eq((int)m.observe, -1);
+	ck_assert(LIST_EMPTY(&svc->observations));
+	tok[1]++;
+	ck_assert(vt_request(&srv, base, port, &s, &m));
+	ck_assert_int_eq(m.code, 163);
+	ck_assert(LIST_EMPTY(&svc->observations));
+	s.observe = -1;
+	/* /3/0 is the gateway's knowledge, not a reading. */
+	tok[1]++;
+	s.path = "3/0/0";
+	ck_assert(vt_request(&srv, base, port, &s, &m));
+	ck_assert_int_eq(m.code, 69);
+	ck_assert(m.len == 4 && memcmp(m.payload, "Acme", 4) == 0);
+	/* Write-Attributes is not a value. */
+	tok[1]++;
+	s.code = 3;
+	s.path = "3303/0/5700";
+	s.query = "pmin=1";
+	ck_assert(vt_request(&srv, base, port, &s, &m));
+	ck_assert_int_eq(m.code, 68);
+	s.query = NULL;
+	/* Write: 5.03 at once, the sensor never asked. */
+	write_answer = 0;
+	tok[1]++;
+	s.path = "3303/0/5750";
+	s.format = 0;
+	s.payload = "porch";
+	s.len = 5;
+	ck_assert(vt_request(&srv, base, port, &s, &m));
+	ck_assert_int_eq(m.code, 163);
+	ck_assert(m.len > 12 && memcmp(m.payload, "sensor stale", 12) == 0);
+	ck_assert_int_eq(nwrites, 0);
+	/* A read-only resource is still 4.05, an unknown instance 4.04. */
+	tok[1]++;
+	s.path = "3303/0/5700";
+	s.payload = "1";
+	s.len = 1;
+	ck_assert(vt_request(&srv, base, port, &s, &m));
+	ck_assert_int_eq(m.code, 133);
+	tok[1]++;
+	s.path = "3303/7/5750";
+	ck_assert(vt_request(&srv, base, port, &s, &m));
+	ck_assert_int_eq(m.code, 132);
+	/* Execute. */
+	tok[1]++;
+	s.code = 2;
+	s.path = "3303/0/5605";
+	s.format = -1;
+	s.payload = NULL;
+	s.len = 0;
+	ck_assert(vt_request(&srv, base, port, &s, &m));
+	ck_assert_int_eq(m.code, 163);
+	ck_assert_int_eq(nexecs, 0);
+
+	/* Fresh: Read, Write and Execute reach the value and the sensor again. */
+	vclient_set_stale(svc, false);
+	reading(svc, 23);
+	tok[1]++;
+	ck_assert(vt_request(&srv, base, port, &s, &m));
+	ck_assert_int_eq(m.code, 68);
+	ck_assert_int_eq(nexecs, 1);
+	tok[1]++;
+	s.code = 3;
+	s.path = "3303/0/5750";
+	s.format = 0;
+	s.payload = "porch";
+	s.len = 5;
+	ck_assert(vt_request(&srv, base, port, &s, &m));
+	ck_assert_int_eq(m.code, 68);
+	ck_assert_int_eq(nwrites, 1);
+	tok[1]++;
+	s.code = 1;
+	s.path = "3303/0/5700";
+	s.format = -1;
+	s.payload = NULL;
+	s.len = 0;
+	ck_assert(vt_request(&srv, base, port, &s, &m));
+	ck_assert_int_eq(m.code, 69);
+	ck_assert(m.len == 2 && memcmp(m.payload, "23", 2) == 0);
+	vt_server_close(&srv);
+}
+END_TEST
+
+/*
+ * Issue 6: a TLV Create carrying bare Resource TLVs (no Object Instance TLV) leaves the
+ * Object Instance ID to the client (what Leshan sends when the server names none): the
+ * lowest free one is taken. An Object Instance TLV keeps its ID.
+ */
+START_TEST(create_without_instance_id)
+{
+	struct codec_entry	e;
+	uint8_t			tlv[64];
+	size_t			tlvlen;
+	uint16_t		iid = 0;
+
+	add_server(0, 101);
+	e.path = LWM2M_PATH_RES(3303, 0, 5750);
+	e.value.type = LWM2M_TYPE_STRING;
+	e.value.v.bytes.ptr = (const uint8_t *)"attic";
+	e.value.v.bytes.len = 5;
+	ck_assert_int_eq(codec_encode(LWM2M_FMT_TLV, &LWM2M_PATH_INST(3303, 0), &e, 1,
+	    tlv, sizeof tlv, &tlvlen), 0);
+	ck_assert_uint_eq(tlv[0] >> 6, 3);	/* a Resource TLV, nothing around it */
+	ck_assert_int_eq(dm_ops_create(vc, 101, &LWM2M_PATH_OBJ(3303), LWM2M_FMT_TLV,
+	    tlv, tlvlen, &iid), 0);
+	ck_assert_uint_eq(iid, 1);
+	ck_assert_int_eq(rd(101, LWM2M_PATH_RES(3303, 1, 5750), LWM2M_FMT_TEXT), 0);
+	ck_assert_uint_eq(len, 5);
+	ck_assert(memcmp(buf, "attic", 5) == 0);
+	ck_assert_int_eq(dm_ops_create(vc, 101, &LWM2M_PATH_OBJ(3303), LWM2M_FMT_TLV,
+	    tlv, tlvlen, &iid), 0);
+	ck_assert_uint_eq(iid, 2);
+	/* With an Object Instance TLV, its ID. */
+	e.path = LWM2M_PATH_RES(3303, 7, 5750);
+	ck_assert_int_eq(codec_encode(LWM2M_FMT_TLV, &LWM2M_PATH_OBJ(3303), &e, 1, tlv,
+	    sizeof tlv, &tlvlen), 0);
+	ck_assert_uint_eq(tlv[0] >> 6, 0);
+	ck_assert_int_eq(dm_ops_create(vc, 101, &LWM2M_PATH_OBJ(3303), LWM2M_FMT_TLV,
+	    tlv, tlvlen, &iid), 0);
+	ck_assert_uint_eq(iid, 7);
+	ck_assert_int_eq(rd(101, LWM2M_PATH_INST(3303, 1), LWM2M_FMT_NONE), 0);
+	ck_assert_int_eq(rd(101, LWM2M_PATH_INST(3303, 2), LWM2M_FMT_NONE), 0);
+	ck_assert_int_eq(rd(101, LWM2M_PATH_INST(3303, 3), LWM2M_FMT_NONE),
+	    LWM2M_ERR_NOT_FOUND);
+}
+END_TEST
+
 static Suite *
 dm_ops_suite(void)
 {
@@ -523,12 +780,15 @@ dm_ops_suite(void)
 	tcase_add_test(tc, ac3_single_server);
 	tcase_add_test(tc, ac1_ac2_acl_entries);
 	tcase_add_test(tc, ac2_create_owner);
+	tcase_add_test(tc, create_without_instance_id);
 	tcase_add_test(tc, read_formats);
 	tcase_add_test(tc, write_codes);
 	tcase_add_test(tc, discover_links);
 	tcase_add_test(tc, write_attrs_validation);
 	tcase_add_test(tc, backed_write_deferred);
 	tcase_add_test(tc, write_persisted);
+	tcase_add_test(tc, stale_read_503);
+	tcase_add_test(tc, stale_on_the_wire);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,7 +2,8 @@
  * Information Reporting: change conditions (gt, lt, st), attribute inheritance (resource >
  * instance > object > the server's defaults), and over loopback against a fake server:
  * pmin delays a notification, pmax forces one, gt crossings, Cancel by Observe=1 and by
- * RST, increasing sequence numbers.
+ * RST, increasing sequence numbers; a stale sensor's observations (issue 8: silent while
+ * stale, notified once when fresh, pmin honoured).
  */
 #include "config.h"
 
@@ -334,6 +335,121 @@ START_TEST(remove_server_and_path)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ stale sensor */
+
+static void
+observe_at(const char *path, const uint8_t *tok)
+{
+	struct vt_send	s;
+	struct vt_msg	m;
+
+	vt_send_init(&s);
+	s.code = 1;
+	s.path = path;
+	s.token = tok;
+	s.tkl = 2;
+	s.observe = 0;
+	ck_assert(vt_request(&srv, base, port, &s, &m));
+	ck_assert_int_eq(m.code, 69);
+	ck_assert(m.observe >= 0);
+}
+
+/* What arrives within ms: 2.05 notifications of tok and of tok2, anything else for tok. */
+static void
+collect(const uint8_t *tok, const uint8_t *tok2, int ms, int *n, int *n2, int *other,
+    struct vt_msg *last)
+{
+	struct vt_msg	m;
+	uint64_t	end = vclient_now_ms(ctx) + (uint64_t)ms, now;
+
+	*n = *n2 = *other = 0;
+	while ((now = vclient_now_ms(ctx)) < end) {
+		if (!vt_recv(&srv, base, (int)(end - now), &m, true))
+			break;
+		if (m.tkl != 2)
+			continue;
+		if (memcmp(m.token, tok, 2) == 0) {
+			if (m.code == 69) {
+				(*n)++;
+				*last = m;
+			} else
+				(*other)++;
+		} else if (memcmp(m.token, tok2, 2) == 0 && m.code == 69)
+			(*n2)++;
+	}
+}
+
+/*
+ * Issue 8: while the sensor is stale its observations send nothing, not even pmax (no
+ * error notification either: the observation survives), /3/0's go on; fresh again, the
+ * value is notified once at once, changed or not, and pmax runs again.
+ */
+START_TEST(stale_silent_then_fresh)
+{
+	uint8_t		tok[2] = { 0x21, 0x22 }, dtok[2] = { 0x31, 0x32 };
+	struct vt_msg	m;
+	int		n, nd, other;
+
+	start(86400);
+	reading(20);
+	put_attrs("3303/0/5700", "pmax=1");
+	put_attrs("3/0/16", "pmax=1");
+	observe(tok, 0);
+	observe_at("3/0/16", dtok);
+	collect(tok, dtok, 1300, &n, &nd, &other, &m);
+	ck_assert_int_ge(n, 1);			/* pmax works before */
+	ck_assert_int_ge(nd, 1);
+
+	vclient_set_stale(vc, true);
+	collect(tok, dtok, 2500, &n, &nd, &other, &m);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(other, 0);
+	ck_assert_int_ge(nd, 2);		/* /3/0 is not the sensor's */
+	ck_assert(!LIST_EMPTY(&vc->observations));
+
+	/* Fresh with the value it had: notified now all the same, it is live again. */
+	vclient_set_stale(vc, false);
+	reading(20);
+	ck_assert(notified(tok, 300, &m));
+	ck_assert(payload_is(&m, "20"));
+	ck_assert(notified(tok, 1300, &m));	/* pmax again */
+
+	/* Fresh with a changed value: one notification, not one per cause. */
+	vclient_set_stale(vc, true);
+	vt_run(base, 200);
+	vclient_set_stale(vc, false);
+	reading(25);
+	collect(tok, dtok, 600, &n, &nd, &other, &m);
+	ck_assert_int_eq(n, 1);
+	ck_assert(payload_is(&m, "25"));
+	stop();
+}
+END_TEST
+
+/* Fresh again within pmin of the last notification: the notification waits for pmin. */
+START_TEST(stale_fresh_waits_pmin)
+{
+	uint8_t		tok[2] = { 0x41, 0x42 }, none[2] = { 0, 0 };
+	struct vt_msg	m;
+	int		n, nd, other;
+
+	start(86400);
+	reading(20);
+	put_attrs("3303/0/5700", "pmin=1");
+	observe(tok, 0);
+	vclient_set_stale(vc, true);
+	vclient_set_stale(vc, false);
+	reading(21);
+	collect(tok, none, 600, &n, &nd, &other, &m);
+	ck_assert_int_eq(n, 0);
+	ck_assert(notified(tok, 700, &m));
+	ck_assert(payload_is(&m, "21"));
+	collect(tok, none, 300, &n, &nd, &other, &m);
+	ck_assert_int_eq(n, 0);			/* once */
+	stop();
+}
+END_TEST
+
 static Suite *
 observe_suite(void)
 {
@@ -348,6 +464,8 @@ observe_suite(void)
 	tcase_add_test(tc, epmin_epmax);
 	tcase_add_test(tc, rst_cancels);
 	tcase_add_test(tc, remove_server_and_path);
+	tcase_add_test(tc, stale_silent_then_fresh);
+	tcase_add_test(tc, stale_fresh_waits_pmin);
 	suite_add_tcase(s, tc);
 	return s;
 }

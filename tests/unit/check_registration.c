@@ -466,6 +466,40 @@ START_TEST(sv2_store_while_silent)
 }
 END_TEST
 
+/*
+ * A sensor back while its old vclient still de-registers (its De-register unanswered):
+ * the new vclient takes the endpoint and registers; the old one finishes on its own.
+ */
+START_TEST(back_while_deregistering)
+{
+	struct vclient	*vc, *again;
+	struct vt_msg	 m, dereg;
+
+	setup_n(1, 60);
+	vc = make_vc("ep-back");
+	ck_assert(vt_accept_register(&srv, base, "k", &m));
+	vclient_destroy(vc);
+	ck_assert(vt_recv(&srv, base, 1000, &dereg, true));
+	ck_assert_int_eq(dereg.code, 4);	/* DELETE /rd/k, not answered yet */
+	again = make_vc("ep-back");
+	ck_assert_ptr_nonnull(again);
+	ck_assert_ptr_eq(vclient_find(ctx, "ep-back"), again);
+	ck_assert_uint_eq(vclient_ctx_counts(ctx, NULL), 1);
+	for (;;) {
+		ck_assert(vt_recv(&srv, base, 1000, &m, true));
+		if (m.code == 2 && strcmp(m.path, "rd") == 0)
+			break;			/* the new Register */
+	}
+	vt_reply(&srv, &m, 65, "rd/k2");
+	vt_reply(&srv, &dereg, 66, NULL);	/* the old De-register, late */
+	vt_run(base, 50);
+	ck_assert_ptr_eq(vclient_find(ctx, "ep-back"), again);
+	ck_assert_int_eq(vclient_peer_find(again, 101)->reg, VREG_REGISTERED);
+	ck_assert(TAILQ_EMPTY(&ctx->leaving));
+	teardown();
+}
+END_TEST
+
 /* SV-4: Short Server ID 0 and 65535 never make a server. */
 START_TEST(sv4_reserved_ssid)
 {
@@ -841,6 +875,7 @@ registration_suite(void)
 	tcase_add_test(tc, sv2_storing);
 	tcase_add_test(tc, sv2_rst_drops_stored);
 	tcase_add_test(tc, sv2_store_while_silent);
+	tcase_add_test(tc, back_while_deregistering);
 	tcase_add_test(tc, sv4_reserved_ssid);
 	tcase_add_test(tc, two_servers_independent);
 	tcase_add_test(tc, all_servers_failed);

@@ -437,6 +437,17 @@ START_TEST(test_caps)
 	expect("ERR 4.00 \"objects 0 to 3 are the gateway's\"");
 	put(0, "OBJ 4242 0");
 	expect("ERR 4.04 \"unknown object\"");
+	/* A refused re-announcement leaves the objects announced before as they were. */
+	put(0, "BYE");
+	put(0, "HELLO 1 T-4");
+	put(0, "OBJ 4 0");
+	put(0, "OBJ 3303 0");
+	put(0, "OBJ 4 0,1");
+	expect("ERR 4.00 \"single-instance object\"");
+	put(0, "READY");
+	expect("WELCOME 1 -");
+	ck_assert_str_eq(devs[ndevs - 1].id, "T-4");
+	ck_assert_uint_eq(devs[ndevs - 1].nobjects, 2);
 }
 END_TEST
 
