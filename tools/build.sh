@@ -1,5 +1,5 @@
 #!/bin/sh
-# Build lwgw out of tree in $BUILD (default _build), configured with the arguments given.
+# Build lwgw out of tree in $BUILD (default _build/default), configured with the arguments given.
 # Reconfigures only when the arguments or the build system changed.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
