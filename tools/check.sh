@@ -84,4 +84,8 @@ else
 fi
 
 echo "tests: $pass passed, $fail failed"
+# The last lines in automake's words, for whoever reads only the end.
+echo "# TOTAL: $((pass + fail))"
+echo "# PASS:  $pass"
+echo "# FAIL:  $fail"
 exit $status
