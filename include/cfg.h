@@ -87,6 +87,9 @@ struct cfg_link {
 	char		*adapter;
 	char		**allow;	/* addresses; empty = any that matches services */
 	size_t		 nallow;
+	char		**uuids;	/* services, one advertised; empty = any */
+	size_t		 nuuids;
+	char		*name_pattern;	/* fnmatch(3) on Name or Alias; "" = any */
 	char		*bus;		/* D-Bus address; default: the system bus */
 
 	/* every type */

@@ -71,6 +71,8 @@ int	cfg_check_bind(const char *, char **);
 int	cfg_check_socket_path(const char *, char **);
 int	cfg_check_binding(const char *, char **);
 int	cfg_check_ble_address(const char *, char **);
+int	cfg_check_ble_uuid(const char *, char **);
+int	cfg_check_name_pattern(const char *, char **);
 int	cfg_check_adapter(const char *, char **);
 int	cfg_check_bus(const char *, char **);
 int	cfg_check_uri_length(const char *, char **);

@@ -294,6 +294,42 @@ cfg_check_ble_address(const char *s, char **cause)
 	return (-1);
 }
 
+/* As BlueZ writes them: 16- or 32-bit short forms, or the full 128-bit form. */
+int
+cfg_check_ble_uuid(const char *s, char **cause)
+{
+	size_t	i, len = strlen(s);
+
+	if (len == 4 || len == 8 || len == 36) {
+		for (i = 0; i < len; i++) {
+			if (len == 36 && (i == 8 || i == 13 || i == 18 || i == 23) ?
+			    s[i] != '-' : !isxdigit((unsigned char)s[i]))
+				break;
+		}
+		if (i == len)
+			return (0);
+	}
+	xasprintf(cause, "expected a service UUID such as \"181a\" or "
+	    "\"0000181a-0000-1000-8000-00805f9b34fb\", not \"%s\"", s);
+	return (-1);
+}
+
+/* fnmatch(3) takes anything; a control character is surely a mistake. */
+int
+cfg_check_name_pattern(const char *s, char **cause)
+{
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			xasprintf(cause, "a device name pattern has no control "
+			    "characters");
+			return (-1);
+		}
+	}
+	return (0);
+}
+
 /* BlueZ names its adapters hciN; the name becomes a D-Bus object path. */
 int
 cfg_check_adapter(const char *s, char **cause)

@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 
+#include "ble_filter.h"
 #include "ble_int.h"
 #include "cfg.h"
 #include "log.h"
@@ -66,6 +67,10 @@ ble_dev_free(struct ble_dev *d)
 	}
 	for (i = 0; i < BLE_DIS_STRINGS; i++)
 		free(d->strings[i]);
+	free(d->name);
+	free(d->alias);
+	free(d->uuids);
+	free(d->filtered);
 	event_free(d->retry);
 	event_free(d->poll);
 	free(d->path);
@@ -89,20 +94,56 @@ ble_dev_set_address(struct ble_dev *d, const char *s)
 	memcpy(d->address, s, 18);
 }
 
+/* Remember a service the device advertises (UUIDs) or sends data for (ServiceData). */
+static void
+ble_dev_uuid_seen(struct ble_dev *d, const char *s)
+{
+	uint8_t	u[16];
+	size_t	i;
+
+	if (ble_filter_uuid(s, u) != 0)
+		return;
+	for (i = 0; i < d->nuuids; i++) {
+		if (memcmp(d->uuids[i], u, sizeof u) == 0)
+			return;
+	}
+	if (d->nuuids == BLE_FILTER_UUIDS_MAX)
+		return;
+	if (d->uuids == NULL)
+		d->uuids = xcalloc(BLE_FILTER_UUIDS_MAX, sizeof *d->uuids);
+	memcpy(d->uuids[d->nuuids++], u, sizeof u);
+}
+
+/*
+ * Does the link's configuration let the device be a vclient? Each new reason it does not is
+ * logged once; a name or services often arrive in a later PropertiesChanged, and then it is
+ * asked again. A would-be sensor is logged at info, anything else at debug.
+ */
 static bool
-ble_dev_allowed(struct ble_dev *d)
+ble_dev_allowed(struct ble_dev *d, bool candidate)
 {
 	const struct cfg_link	*lc = d->bl->cfg;
-	size_t			 i;
+	const char		*name;
+	char			*cause = NULL;
 
 	if (d->id[0] == '\0')
 		return (false);
-	if (lc->nallow == 0)
+	name = ble_filter_name(d->address, d->name, d->alias);
+	if (ble_filter_match(lc, d->address, name,
+	    (const uint8_t (*)[16])d->uuids, d->nuuids, &cause) == 0) {
+		free(d->filtered);
+		d->filtered = NULL;
 		return (true);
-	for (i = 0; i < lc->nallow; i++) {
-		if (strcasecmp(lc->allow[i], d->address) == 0)
-			return (true);
 	}
+	if (d->filtered == NULL || strcmp(d->filtered, cause) != 0 ||
+	    (candidate && !d->filtered_info)) {
+		log_msg(candidate ? LOG_INFO : LOG_DEBUG, "link %s: %s ignored: %s",
+		    lc->name, d->address, cause);
+		free(d->filtered);
+		d->filtered = cause;
+		d->filtered_info = candidate;
+	} else
+		free(cause);
 	return (false);
 }
 
@@ -112,6 +153,7 @@ ble_dev_uuid(const char *s, void *arg)
 	struct ble_dev	*d = arg;
 	uint16_t	 u;
 
+	ble_dev_uuid_seen(d, s);
 	if (ble_uuid16(s, &u) != 0)
 		return;
 	if (u == BLE_UUID_ESS)
@@ -123,15 +165,20 @@ ble_dev_uuid(const char *s, void *arg)
 static void
 ble_dev_classify(struct ble_dev *d)
 {
-	if (d->kind != BLE_KIND_NONE || !ble_dev_allowed(d))
+	const struct cfg_link	*lc = d->bl->cfg;
+	/* Only Battery or Device Information: served when the user chose the device. */
+	bool			 chosen = lc->nallow != 0 || lc->nuuids != 0;
+	bool			 gatt = d->uuid_ess || (chosen && d->uuid_known);
+
+	if (d->kind != BLE_KIND_NONE || !ble_dev_allowed(d, gatt || d->bthome))
 		return;
-	if (d->uuid_ess || (d->bl->cfg->nallow != 0 && d->uuid_known))
+	if (gatt)
 		d->kind = BLE_KIND_GATT;
 	else if (d->bthome)
 		d->kind = BLE_KIND_BTHOME;
 	else
 		return;
-	log_info("link %s: %s is a %s sensor", d->bl->cfg->name, d->address,
+	log_info("link %s: %s is a %s sensor", lc->name, d->address,
 	    d->kind == BLE_KIND_GATT ? "GATT" : "BTHome");
 }
 
@@ -394,6 +441,7 @@ int
 ble_dev_props(struct ble_dev *d, sd_bus_message *m)
 {
 	const char	*key, *contents, *s, *k2, *c2;
+	char		**sp;
 	const void	*bthome = NULL;
 	size_t		 len = 0;
 	uint16_t	 u;
@@ -405,6 +453,13 @@ ble_dev_props(struct ble_dev *d, sd_bus_message *m)
 		if (strcmp(key, "Address") == 0 && strcmp(contents, "s") == 0) {
 			if ((r = sd_bus_message_read(m, "v", "s", &s)) >= 0)
 				ble_dev_set_address(d, s);
+		} else if ((strcmp(key, "Name") == 0 || strcmp(key, "Alias") == 0) &&
+		    strcmp(contents, "s") == 0) {
+			if ((r = sd_bus_message_read(m, "v", "s", &s)) >= 0) {
+				sp = key[0] == 'N' ? &d->name : &d->alias;
+				free(*sp);
+				*sp = xstrdup(s);
+			}
 		} else if (strcmp(key, "UUIDs") == 0 && strcmp(contents, "as") == 0) {
 			if ((r = sd_bus_message_enter_container(m, 'v', "as")) >= 0 &&
 			    (r = ble_read_strings(m, ble_dev_uuid, d)) >= 0)
@@ -423,6 +478,7 @@ ble_dev_props(struct ble_dev *d, sd_bus_message *m)
 			    (r = sd_bus_message_enter_container(m, 'a', "{sv}")) < 0)
 				return (r);
 			while ((r = ble_props_next(m, &k2, &c2)) > 0) {
+				ble_dev_uuid_seen(d, k2);
 				if (ble_uuid16(k2, &u) == 0 && u == BLE_UUID_BTHOME &&
 				    strcmp(c2, "ay") == 0) {
 					if ((r = sd_bus_message_enter_container(m, 'v',

@@ -92,6 +92,12 @@ struct ble_dev {
 	bool			 logged_bad_adv;
 	bool			 logged_reading;
 	bool			 logged_nothing;
+	char			*name;		/* Device1.Name, or NULL */
+	char			*alias;		/* Device1.Alias, or NULL */
+	uint8_t			(*uuids)[16];	/* services advertised or with data */
+	size_t			 nuuids;
+	char			*filtered;	/* why the filters refused it, as logged */
+	bool			 filtered_info;	/* ... at info: it would be a sensor */
 	TAILQ_ENTRY(ble_dev)	 entry;
 };
 TAILQ_HEAD(ble_dev_list, ble_dev);

@@ -7,7 +7,8 @@ Run with Debian's /usr/bin/python3 (python3-dbus, python3-gi):
 
 It exports an ObjectManager at /, the adapter /org/bluez/hci0 (Adapter1: Powered,
 Discovering, StartDiscovery, StopDiscovery, SetDiscoveryFilter) and the devices of the spec
-(Device1: Address, Name, UUIDs, Connected, ServicesResolved, RSSI, ServiceData). A GATT
+(Device1: Address, Name, Alias, UUIDs, Connected, ServicesResolved, RSSI, ServiceData;
+a device without "name" has no Name and its address as Alias, as in BlueZ). A GATT
 device's services and characteristics (GattService1, GattCharacteristic1 with ReadValue,
 StartNotify, StopNotify, Value, Flags) appear on Connect and vanish on disconnect, as BlueZ
 does for devices that are not bonded.
@@ -24,6 +25,8 @@ Commands on stdin, one JSON object per line; events on stdout, one JSON object p
     {"cmd": "value", "address": A, "uuid": "2a6e", "value": HEX}  set (and notify)
     {"cmd": "servicedata", "address": A, "value": HEX}
     {"cmd": "rssi", "address": A, "value": N}
+    {"cmd": "set-name", "address": A, "name": N}     Name (and Alias) heard later
+    {"cmd": "set-uuids", "address": A, "uuids": [U, ...]}
     {"cmd": "disconnect", "address": A}
     {"cmd": "reresolve", "address": A}               ServicesResolved false, then true
     {"cmd": "fail_connect", "address": A, "count": N}
@@ -210,18 +213,31 @@ class Device(Obj):
         self.fail = 0
         self.gatt = []
         path = "/org/bluez/hci0/dev_" + spec["address"].replace(":", "_")
+        # As BlueZ: no Name until the device sent one; Alias is then the address.
         props = {
             "Address": spec["address"], "AddressType": "public",
-            "Name": spec.get("name", ""), "Alias": spec.get("name", ""),
+            "Alias": spec.get("name", spec["address"].replace(":", "-")),
             "Adapter": dbus.ObjectPath("/org/bluez/hci0"),
             "Connected": dbus.Boolean(False), "ServicesResolved": dbus.Boolean(False),
             "Paired": dbus.Boolean(False), "RSSI": dbus.Int16(-60),
             "UUIDs": dbus.Array([uuid128(u) for u in spec.get("uuids", [])],
                                 signature="s"),
         }
+        if "name" in spec:
+            props["Name"] = spec["name"]
         if "servicedata" in spec:
             props["ServiceData"] = self.servicedata(spec["servicedata"])
         super().__init__(fake, path, {DEVICE: props})
+
+    def set_name(self, name):
+        """A name heard later (scan response): Name, then Alias, as BlueZ signals them."""
+        self.spec["name"] = name
+        self.set(DEVICE, "Name", name)
+        self.set(DEVICE, "Alias", name)
+
+    def set_uuids(self, uuids):
+        self.spec["uuids"] = uuids
+        self.set(DEVICE, "UUIDs", dbus.Array([uuid128(u) for u in uuids], signature="s"))
 
     @staticmethod
     def servicedata(hexstr):
@@ -323,6 +339,10 @@ class Fake:
         elif cmd == "servicedata":
             d.spec["servicedata"] = c["value"]
             d.set(DEVICE, "ServiceData", Device.servicedata(c["value"]))
+        elif cmd == "set-name":
+            d.set_name(c["name"])
+        elif cmd == "set-uuids":
+            d.set_uuids(c["uuids"])
         elif cmd == "rssi":
             d.set(DEVICE, "RSSI", dbus.Int16(c["value"]))
         elif cmd == "disconnect":

@@ -105,6 +105,8 @@ START_TEST(good_full)
 	    "    baud = 9600; parity = \"even\"; },\n"
 	    "  { name = \"ble0\"; type = \"ble\"; adapter = \"hci1\";\n"
 	    "    allow = [\"AA:BB:CC:DD:EE:0f\"];\n"
+	    "    uuids = [\"181A\", \"0000fcd2-0000-1000-8000-00805f9b34fb\"];\n"
+	    "    name_pattern = \"Thermo*\";\n"
 	    "    bus = \"unix:path=/run/x/bus,guid=00ff\"; } );\n",
 	    &errs, &n);
 
@@ -148,6 +150,12 @@ START_TEST(good_full)
 	ck_assert_str_eq(cfg->links[2].adapter, "hci1");
 	ck_assert_uint_eq(cfg->links[2].nallow, 1);
 	ck_assert_str_eq(cfg->links[2].allow[0], "AA:BB:CC:DD:EE:0f");
+	ck_assert_uint_eq(cfg->links[2].nuuids, 2);
+	ck_assert_str_eq(cfg->links[2].uuids[0], "181A");
+	ck_assert_str_eq(cfg->links[2].uuids[1],
+	    "0000fcd2-0000-1000-8000-00805f9b34fb");
+	ck_assert_str_eq(cfg->links[2].name_pattern, "Thermo*");
+	ck_assert_uint_eq(cfg->links[0].nuuids, 0);
 	cfg_free(cfg);
 }
 END_TEST
@@ -432,6 +440,38 @@ START_TEST(consumer_ble)
 }
 END_TEST
 
+/* BLE device selection: service UUIDs (short or full form) and the name pattern. */
+START_TEST(consumer_ble_filter)
+{
+	assert_errors(
+	    "links = (\n"
+	    "  { name = \"b0\"; type = \"ble\";\n"
+	    "    uuids = [\"181a\", \"0000181a\", \"FCD2\",\n"
+	    "      \"0000181a-0000-1000-8000-00805f9b34fb\",\n"
+	    "      \"181\", \"0x181a\",\n"
+	    "      \"0000181a00001000800000805f9b34fb\",\n"
+	    "      \"0000181a-0000-1000-8000-00805f9b34fg\", \"\"];\n"
+	    "    name_pattern = \"Thermo\\t*\"; },\n"
+	    "  { name = \"b1\"; type = \"ble\"; uuids = [];\n"
+	    "    name_pattern = \"\"; }\n"
+	    ");\n",
+	    "%s:5: links[0].uuids[4]: expected a service UUID such as \"181a\" or "
+	    "\"0000181a-0000-1000-8000-00805f9b34fb\", not \"181\"\n"
+	    "%s:5: links[0].uuids[5]: expected a service UUID such as \"181a\" or "
+	    "\"0000181a-0000-1000-8000-00805f9b34fb\", not \"0x181a\"\n"
+	    "%s:6: links[0].uuids[6]: expected a service UUID such as \"181a\" or "
+	    "\"0000181a-0000-1000-8000-00805f9b34fb\", not "
+	    "\"0000181a00001000800000805f9b34fb\"\n"
+	    "%s:7: links[0].uuids[7]: expected a service UUID such as \"181a\" or "
+	    "\"0000181a-0000-1000-8000-00805f9b34fb\", not "
+	    "\"0000181a-0000-1000-8000-00805f9b34fg\"\n"
+	    "%s:7: links[0].uuids[8]: expected a service UUID such as \"181a\" or "
+	    "\"0000181a-0000-1000-8000-00805f9b34fb\", not \"\"\n"
+	    "%s:8: links[0].name_pattern: a device name pattern has no control "
+	    "characters\n", 6);
+}
+END_TEST
+
 /* Accounts: what the peer and DTLS layers refuse when a device starts. */
 START_TEST(consumer_accounts)
 {
@@ -628,6 +668,7 @@ main(void)
 	tcase_add_test(tc, consumer_gateway_coap);
 	tcase_add_test(tc, consumer_serial_sim);
 	tcase_add_test(tc, consumer_ble);
+	tcase_add_test(tc, consumer_ble_filter);
 	tcase_add_test(tc, consumer_accounts);
 	tcase_add_test(tc, consumer_endpoint_names);
 	tcase_add_test(tc, consumer_x509_uri);

@@ -1,0 +1,186 @@
+/*
+ * Which BLE devices become vclients: the allow-list, service UUIDs and name pattern of a ble
+ * link. Short UUIDs stand for their 128-bit form on the Bluetooth base UUID (Core spec, Vol 3
+ * Part B 2.5.1), so "181a" and "0000181a-0000-1000-8000-00805f9b34fb" are the same service.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ble_filter.h"
+#include "cfg.h"
+#include "xmalloc.h"
+
+/* 00000000-0000-1000-8000-00805f9b34fb */
+static const uint8_t ble_filter_base[16] = {
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00,
+	0x80, 0x00, 0x00, 0x80, 0x5f, 0x9b, 0x34, 0xfb
+};
+
+static int
+ble_filter_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (c - 'A' + 10);
+	return (-1);
+}
+
+/* A UUID in 16-, 32- or 128-bit text form as 16 bytes; 0, or -1 if it is none of those. */
+int
+ble_filter_uuid(const char *s, uint8_t out[16])
+{
+	size_t	len = strlen(s), i, n = 0;
+	int	hi, lo;
+	uint8_t	buf[16];
+
+	if (len != 4 && len != 8 && len != 36)
+		return (-1);
+	memcpy(buf, ble_filter_base, sizeof buf);
+	if (len == 4)
+		n = 2;
+	for (i = 0; i < len; i += 2) {
+		if (len == 36 && (i == 8 || i == 13 || i == 18 || i == 23)) {
+			if (s[i] != '-')
+				return (-1);
+			i--;
+			continue;
+		}
+		if ((hi = ble_filter_hex(s[i])) < 0 ||
+		    (lo = ble_filter_hex(s[i + 1])) < 0)
+			return (-1);
+		buf[n++] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(out, buf, sizeof buf);
+	return (0);
+}
+
+/*
+ * The name to match: Name, else Alias, unless Alias is only what BlueZ makes of the address
+ * when it knows no name ("AA-BB-CC-DD-EE-FF"). NULL: the device has no name.
+ */
+const char *
+ble_filter_name(const char *address, const char *name, const char *alias)
+{
+	size_t	i;
+
+	if (name != NULL && *name != '\0')
+		return (name);
+	if (alias == NULL || *alias == '\0')
+		return (NULL);
+	if (address != NULL && strlen(alias) == strlen(address)) {
+		for (i = 0; address[i] != '\0'; i++) {
+			if (address[i] == ':' ? alias[i] != '-' :
+			    toupper((unsigned char)address[i]) !=
+			    toupper((unsigned char)alias[i]))
+				break;
+		}
+		if (address[i] == '\0')
+			return (NULL);
+	}
+	return (alias);
+}
+
+/* A name heard over the air, fit for a log line. */
+static char *
+ble_filter_printable(const char *s)
+{
+	char	*out = xstrdup(s), *p;
+
+	for (p = out; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '"')
+			*p = '?';
+	}
+	return (out);
+}
+
+static void
+ble_filter_uuid_text(const uint8_t u[16], char *buf, size_t len)
+{
+	if (memcmp(u + 4, ble_filter_base + 4, 12) == 0 && u[0] == 0 && u[1] == 0)
+		snprintf(buf, len, "%02x%02x", u[2], u[3]);
+	else
+		snprintf(buf, len, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		    "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5],
+		    u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+static int
+ble_filter_uuids(const struct cfg_link *lc, const uint8_t (*uuids)[16], size_t n,
+    char **cause)
+{
+	uint8_t	want[16];
+	char	one[40], *seen, *tmp;
+	size_t	i, k;
+
+	for (i = 0; i < lc->nuuids; i++) {
+		if (ble_filter_uuid(lc->uuids[i], want) != 0)
+			continue;	/* refused when the configuration was read */
+		for (k = 0; k < n; k++) {
+			if (memcmp(want, uuids[k], sizeof want) == 0)
+				return (0);
+		}
+	}
+	if (n == 0) {
+		xasprintf(cause, "advertises no services (uuids)");
+		return (-1);
+	}
+	seen = xstrdup("");
+	for (k = 0; k < n; k++) {
+		ble_filter_uuid_text(uuids[k], one, sizeof one);
+		xasprintf(&tmp, "%s%s%s", seen, k == 0 ? "" : ", ", one);
+		free(seen);
+		seen = tmp;
+	}
+	xasprintf(cause, "advertises none of uuids (only %s)", seen);
+	free(seen);
+	return (-1);
+}
+
+/*
+ * Does the device pass every filter of its link? 0, or -1 and *cause the first that fails.
+ * An absent or empty filter does not restrict.
+ */
+int
+ble_filter_match(const struct cfg_link *lc, const char *address, const char *name,
+    const uint8_t (*uuids)[16], size_t nuuids, char **cause)
+{
+	const char	*pattern = lc->name_pattern;
+	char		*p;
+	size_t		 i;
+
+	if (lc->nallow != 0) {
+		for (i = 0; i < lc->nallow; i++) {
+			if (strcasecmp(lc->allow[i], address) == 0)
+				break;
+		}
+		if (i == lc->nallow) {
+			xasprintf(cause, "not in allow");
+			return (-1);
+		}
+	}
+	if (lc->nuuids != 0 && ble_filter_uuids(lc, uuids, nuuids, cause) != 0)
+		return (-1);
+	if (pattern != NULL && *pattern != '\0') {
+		if (name == NULL) {
+			xasprintf(cause, "has no name (yet) to match name_pattern");
+			return (-1);
+		}
+		if (fnmatch(pattern, name, 0) != 0) {
+			p = ble_filter_printable(name);
+			xasprintf(cause, "name \"%s\" does not match name_pattern", p);
+			free(p);
+			return (-1);
+		}
+	}
+	return (0);
+}
