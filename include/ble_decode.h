@@ -45,9 +45,15 @@ struct ble_gatt_char {
 /* The mapping of a characteristic UUID (16-bit), or NULL if it is not one we use. */
 const struct ble_gatt_char *ble_gatt_lookup(uint16_t uuid);
 
+/* A UUID in 16-, 32- or 128-bit text form ("181a", "0000181a", "0000181a-0000-1000-8000-
+ * 00805f9b34fb", any case) as 16 bytes, the short forms on the Bluetooth Base UUID; -1 if it
+ * is none of those. */
+int	ble_uuid_parse(const char *, uint8_t [16]);
+/* The 16-bit form of a UUID on the Bluetooth Base UUID; -1 if it is not one. */
+int	ble_uuid_short(const uint8_t [16], uint16_t *);
 /*
  * The 16-bit UUID of a Bluetooth Base UUID string ("0000XXXX-0000-1000-8000-00805f9b34fb",
- * any case). -1 if the string is not of that form.
+ * any case, as BlueZ gives them). -1 if the string is not of that form.
  */
 int	ble_uuid16(const char *, uint16_t *);
 

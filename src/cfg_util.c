@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "hexdigit.h"
 #include "cfg_keys.h"
 #include "xmalloc.h"
 
@@ -33,10 +34,8 @@ cfg_unhex(const char *s, uint8_t **out, size_t *outlen)
 	for (; *s != '\0'; s++) {
 		if (isspace((unsigned char)*s) || *s == ':')
 			continue;
-		if (!isxdigit((unsigned char)*s))
+		if ((v = hex_digit((unsigned char)*s)) < 0)
 			goto bad;
-		v = isdigit((unsigned char)*s) ? *s - '0' :
-		    tolower((unsigned char)*s) - 'a' + 10;
 		if (hi == -1)
 			hi = v;
 		else {

@@ -8,6 +8,7 @@
 
 #include "codec.h"
 #include "codec_int.h"
+#include "hexdigit.h"
 
 /* Nesting the parser follows inside values of fields it ignores. */
 #define SENML_DEPTH_MAX		16
@@ -80,18 +81,12 @@ static int
 senml_hex4(const uint8_t *p, uint32_t *out)
 {
 	uint32_t	c = 0;
-	int		i;
+	int		i, d;
 
 	for (i = 0; i < 4; i++) {
-		c <<= 4;
-		if (p[i] >= '0' && p[i] <= '9')
-			c |= p[i] - '0';
-		else if (p[i] >= 'a' && p[i] <= 'f')
-			c |= p[i] - 'a' + 10;
-		else if (p[i] >= 'A' && p[i] <= 'F')
-			c |= p[i] - 'A' + 10;
-		else
+		if ((d = hex_digit((unsigned char)p[i])) < 0)
 			return (-1);
+		c = c << 4 | (uint32_t)d;
 	}
 	*out = c;
 	return (0);

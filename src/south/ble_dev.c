@@ -101,7 +101,7 @@ ble_dev_uuid_seen(struct ble_dev *d, const char *s)
 	uint8_t	u[16];
 	size_t	i;
 
-	if (ble_filter_uuid(s, u) != 0)
+	if (ble_uuid_parse(s, u) != 0)
 		return;
 	for (i = 0; i < d->nuuids; i++) {
 		if (memcmp(d->uuids[i], u, sizeof u) == 0)

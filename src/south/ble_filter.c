@@ -13,56 +13,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ble_decode.h"
 #include "ble_filter.h"
 #include "cfg.h"
 #include "xmalloc.h"
-
-/* 00000000-0000-1000-8000-00805f9b34fb */
-static const uint8_t ble_filter_base[16] = {
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00,
-	0x80, 0x00, 0x00, 0x80, 0x5f, 0x9b, 0x34, 0xfb
-};
-
-static int
-ble_filter_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
-/* A UUID in 16-, 32- or 128-bit text form as 16 bytes; 0, or -1 if it is none of those. */
-int
-ble_filter_uuid(const char *s, uint8_t out[16])
-{
-	size_t	len = strlen(s), i, n = 0;
-	int	hi, lo;
-	uint8_t	buf[16];
-
-	if (len != 4 && len != 8 && len != 36)
-		return (-1);
-	memcpy(buf, ble_filter_base, sizeof buf);
-	if (len == 4)
-		n = 2;
-	for (i = 0; i < len; i += 2) {
-		if (len == 36 && (i == 8 || i == 13 || i == 18 || i == 23)) {
-			if (s[i] != '-')
-				return (-1);
-			i--;
-			continue;
-		}
-		if ((hi = ble_filter_hex(s[i])) < 0 ||
-		    (lo = ble_filter_hex(s[i + 1])) < 0)
-			return (-1);
-		buf[n++] = (uint8_t)(hi << 4 | lo);
-	}
-	memcpy(out, buf, sizeof buf);
-	return (0);
-}
 
 /*
  * The name to match: Name, else Alias, unless Alias is only what BlueZ makes of the address
@@ -106,8 +60,10 @@ ble_filter_printable(const char *s)
 static void
 ble_filter_uuid_text(const uint8_t u[16], char *buf, size_t len)
 {
-	if (memcmp(u + 4, ble_filter_base + 4, 12) == 0 && u[0] == 0 && u[1] == 0)
-		snprintf(buf, len, "%02x%02x", u[2], u[3]);
+	uint16_t	v;
+
+	if (ble_uuid_short(u, &v) == 0)
+		snprintf(buf, len, "%04x", v);
 	else
 		snprintf(buf, len, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
 		    "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5],
@@ -123,7 +79,7 @@ ble_filter_uuids(const struct cfg_link *lc, const uint8_t (*uuids)[16], size_t n
 	size_t	i, k;
 
 	for (i = 0; i < lc->nuuids; i++) {
-		if (ble_filter_uuid(lc->uuids[i], want) != 0)
+		if (ble_uuid_parse(lc->uuids[i], want) != 0)
 			continue;	/* refused when the configuration was read */
 		for (k = 0; k < n; k++) {
 			if (memcmp(want, uuids[k], sizeof want) == 0)

@@ -12,7 +12,6 @@ struct cfg_link;
 
 #define BLE_FILTER_UUIDS_MAX	32	/* services kept per device */
 
-int		 ble_filter_uuid(const char *, uint8_t [16]);
 const char	*ble_filter_name(const char *address, const char *name,
 		    const char *alias);
 int		 ble_filter_match(const struct cfg_link *, const char *address,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ble_decode.h"
+#include "hexdigit.h"
 #include "xmalloc.h"
 
 #define BLE_NONE	(-1)
@@ -56,27 +57,57 @@ ble_gatt_lookup(uint16_t uuid)
 	return (NULL);
 }
 
+/* 00000000-0000-1000-8000-00805f9b34fb */
+static const uint8_t ble_uuid_base[16] = {
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00,
+	0x80, 0x00, 0x00, 0x80, 0x5f, 0x9b, 0x34, 0xfb
+};
+
+int
+ble_uuid_parse(const char *s, uint8_t out[16])
+{
+	size_t	len = strlen(s), i, n = 0;
+	int	hi, lo;
+	uint8_t	buf[16];
+
+	if (len != 4 && len != 8 && len != 36)
+		return (-1);
+	memcpy(buf, ble_uuid_base, sizeof buf);
+	if (len == 4)
+		n = 2;
+	for (i = 0; i < len; i += 2) {
+		if (len == 36 && (i == 8 || i == 13 || i == 18 || i == 23)) {
+			if (s[i] != '-')
+				return (-1);
+			i--;
+			continue;
+		}
+		if ((hi = hex_digit((unsigned char)s[i])) < 0 ||
+		    (lo = hex_digit((unsigned char)s[i + 1])) < 0)
+			return (-1);
+		buf[n++] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(out, buf, sizeof buf);
+	return (0);
+}
+
+int
+ble_uuid_short(const uint8_t u[16], uint16_t *out)
+{
+	if (u[0] != 0 || u[1] != 0 || memcmp(u + 4, ble_uuid_base + 4, 12) != 0)
+		return (-1);
+	*out = (uint16_t)(u[2] << 8 | u[3]);
+	return (0);
+}
+
 int
 ble_uuid16(const char *s, uint16_t *out)
 {
-	static const char	 base[] = "-0000-1000-8000-00805f9b34fb";
-	unsigned int		 v = 0;
-	size_t			 i;
-	int			 c;
+	uint8_t	u[16];
 
-	if (strlen(s) != 36 || strncmp(s, "0000", 4) != 0)
+	if (strlen(s) != 36 || ble_uuid_parse(s, u) != 0)
 		return (-1);
-	for (i = 4; i < 8; i++) {
-		c = (unsigned char)s[i];
-		if (!isxdigit(c))
-			return (-1);
-		v = v << 4 | (unsigned int)(isdigit(c) ? c - '0' :
-		    tolower(c) - 'a' + 10);
-	}
-	if (strcasecmp(s + 8, base) != 0)
-		return (-1);
-	*out = (uint16_t)v;
-	return (0);
+	return (ble_uuid_short(u, out));
 }
 
 /* Valid UTF-8 without control characters (RFC 3629: no overlongs, no surrogates). */

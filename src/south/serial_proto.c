@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hexdigit.h"
 #include "serial_proto.h"
 
 struct serial_proto_verb {
@@ -65,18 +66,6 @@ serial_proto_crc8(const void *data, size_t len)
 			    (uint8_t)(crc << 1);
 	}
 	return (crc);
-}
-
-static int
-serial_proto_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
 }
 
 /* A decimal number without sign or leading zeros, at most max. */
@@ -168,8 +157,8 @@ serial_proto_unquote(char *p, char *end, size_t *len)
 			p++;
 			break;
 		case 'x':
-			if (end - p < 3 || (hi = serial_proto_hex(p[1])) < 0 ||
-			    (lo = serial_proto_hex(p[2])) < 0)
+			if (end - p < 3 || (hi = hex_digit(p[1])) < 0 ||
+			    (lo = hex_digit(p[2])) < 0)
 				return (NULL);
 			*out++ = (char)(hi << 4 | lo);
 			p += 3;
@@ -420,8 +409,8 @@ serial_proto_parse(char *line, size_t len, struct serial_frame *f, enum serial_b
 		}
 	}
 	if (len < 3 || line[len - 3] != '*' ||
-	    (hi = serial_proto_hex(line[len - 2])) < 0 ||
-	    (lo = serial_proto_hex(line[len - 1])) < 0 ||
+	    (hi = hex_digit(line[len - 2])) < 0 ||
+	    (lo = hex_digit(line[len - 1])) < 0 ||
 	    serial_proto_crc8(line, len - 3) != (hi << 4 | lo)) {
 		*bad = SERIAL_BAD_CHECKSUM;
 		return (-1);

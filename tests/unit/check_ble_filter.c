@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ble_decode.h"
 #include "ble_filter.h"
 #include "cfg.h"
 
@@ -20,28 +21,28 @@ START_TEST(test_uuid_forms)
 {
 	uint8_t	a[16], b[16];
 
-	ck_assert_int_eq(ble_filter_uuid("181a", a), 0);
+	ck_assert_int_eq(ble_uuid_parse("181a", a), 0);
 	ck_assert_mem_eq(a, ess, 16);
-	ck_assert_int_eq(ble_filter_uuid("0000181A", b), 0);
+	ck_assert_int_eq(ble_uuid_parse("0000181A", b), 0);
 	ck_assert_mem_eq(b, ess, 16);
-	ck_assert_int_eq(ble_filter_uuid("0000181a-0000-1000-8000-00805F9B34FB", b), 0);
+	ck_assert_int_eq(ble_uuid_parse("0000181a-0000-1000-8000-00805F9B34FB", b), 0);
 	ck_assert_mem_eq(b, ess, 16);
 	/* A vendor's 128-bit UUID is not a short one. */
-	ck_assert_int_eq(ble_filter_uuid("0000181a-0000-1000-8000-00805f9b34fc", b), 0);
+	ck_assert_int_eq(ble_uuid_parse("0000181a-0000-1000-8000-00805f9b34fc", b), 0);
 	ck_assert_int_ne(memcmp(b, ess, 16), 0);
-	ck_assert_int_eq(ble_filter_uuid("1234abcd", b), 0);
+	ck_assert_int_eq(ble_uuid_parse("1234abcd", b), 0);
 	ck_assert_uint_eq(b[0], 0x12);
 	ck_assert_uint_eq(b[3], 0xcd);
 	ck_assert_mem_eq(b + 4, ess + 4, 12);
 
 	memset(a, 0xee, sizeof a);
-	ck_assert_int_eq(ble_filter_uuid("", a), -1);
-	ck_assert_int_eq(ble_filter_uuid("181", a), -1);
-	ck_assert_int_eq(ble_filter_uuid("181g", a), -1);
-	ck_assert_int_eq(ble_filter_uuid("0x181a", a), -1);
-	ck_assert_int_eq(ble_filter_uuid("0000181a00001000800000805f9b34fb", a), -1);
-	ck_assert_int_eq(ble_filter_uuid("0000181a-0000-1000-8000+00805f9b34fb", a), -1);
-	ck_assert_int_eq(ble_filter_uuid("0000181a-0000-1000-80000-0805f9b34fb", a), -1);
+	ck_assert_int_eq(ble_uuid_parse("", a), -1);
+	ck_assert_int_eq(ble_uuid_parse("181", a), -1);
+	ck_assert_int_eq(ble_uuid_parse("181g", a), -1);
+	ck_assert_int_eq(ble_uuid_parse("0x181a", a), -1);
+	ck_assert_int_eq(ble_uuid_parse("0000181a00001000800000805f9b34fb", a), -1);
+	ck_assert_int_eq(ble_uuid_parse("0000181a-0000-1000-8000+00805f9b34fb", a), -1);
+	ck_assert_int_eq(ble_uuid_parse("0000181a-0000-1000-80000-0805f9b34fb", a), -1);
 	ck_assert_uint_eq(a[0], 0xee);	/* untouched on failure */
 }
 END_TEST
@@ -128,16 +129,16 @@ START_TEST(test_uuids)
 	lc->nuuids = 2;
 	assert_why(lc, "AA:BB:CC:DD:EE:01", "x", NULL, 0,
 	    "advertises no services (uuids)");
-	ck_assert_int_eq(ble_filter_uuid("180f", seen[0]), 0);
-	ck_assert_int_eq(ble_filter_uuid("0000fe95-0000-1000-8000-00805f9b34fc",
+	ck_assert_int_eq(ble_uuid_parse("180f", seen[0]), 0);
+	ck_assert_int_eq(ble_uuid_parse("0000fe95-0000-1000-8000-00805f9b34fc",
 	    seen[1]), 0);
 	assert_why(lc, "AA:BB:CC:DD:EE:01", "x", (const uint8_t (*)[16])seen, 2,
 	    "advertises none of uuids (only 180f, "
 	    "0000fe95-0000-1000-8000-00805f9b34fc)");
 	/* The 16-bit form advertised, the 128-bit one configured, and back. */
-	ck_assert_int_eq(ble_filter_uuid("181a", seen[2]), 0);
+	ck_assert_int_eq(ble_uuid_parse("181a", seen[2]), 0);
 	assert_why(lc, "AA:BB:CC:DD:EE:01", "x", (const uint8_t (*)[16])seen, 3, NULL);
-	ck_assert_int_eq(ble_filter_uuid("0000fcd2-0000-1000-8000-00805f9b34fb",
+	ck_assert_int_eq(ble_uuid_parse("0000fcd2-0000-1000-8000-00805f9b34fb",
 	    seen[2]), 0);
 	assert_why(lc, "AA:BB:CC:DD:EE:01", "x", (const uint8_t (*)[16])seen, 3, NULL);
 	free(lc);
@@ -182,7 +183,7 @@ START_TEST(test_and)
 	lc->uuids = want;
 	lc->nuuids = 1;
 	lc->name_pattern = (char *)"T*";
-	ck_assert_int_eq(ble_filter_uuid("181a", seen[0]), 0);
+	ck_assert_int_eq(ble_uuid_parse("181a", seen[0]), 0);
 	assert_why(lc, "aa:bb:cc:dd:ee:0f", "Temp", (const uint8_t (*)[16])seen, 1,
 	    NULL);
 	assert_why(lc, "AA:BB:CC:DD:EE:0E", "Temp", (const uint8_t (*)[16])seen, 1,
