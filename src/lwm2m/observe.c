@@ -514,15 +514,12 @@ observe_send(struct observation *obs)
 	observe_arm_pmax(obs, &a, now);
 
 	/*
-	 * Store (SV-2) while the server is away (not registered, or no Update answered
-	 * since the last failure) or silent (our Update already retransmitted: a NON
-	 * notification now would most likely be lost). The answer flushes them. Without
-	 * storing, a notification for a silent server still goes: it may arrive.
+	 * Store (SV-2) while the server is away or silent, and behind stored ones still
+	 * draining; the answer flushes them. Without storing, a notification for a
+	 * silent server still goes: it may arrive.
 	 */
-	away = !registration_is_registered(peer) || peer->attempts != 0 ||
-	    peer->flushing;
-	if (away || (peer->req_pending &&
-	    cio_request_retries(peer->cio, peer->req_id) > 0)) {
+	away = registration_is_away(peer) || peer->flushing;
+	if (away || registration_is_silent(peer)) {
 		if (observe_storing(vc, obs->ssid)) {
 			observe_store(peer, obs, fmt, vc->ctx->buf, len);
 			return;

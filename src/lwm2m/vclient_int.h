@@ -463,6 +463,14 @@ void		 registration_disable(struct vpeer *);
 bool		 registration_is_registered(const struct vpeer *);
 /* Registered at the server, reachable or not (VREG_UNREACHABLE counts). */
 bool		 registration_is_valid(const struct vpeer *);
+/* SV-2, whether to store its notifications: the server is away (not registered, or no
+ * Update answered since the last failure) or silent (our pending Update or Register
+ * already retransmitted: a NON notification now would most likely be lost). */
+bool		 registration_is_away(const struct vpeer *);
+bool		 registration_is_silent(const struct vpeer *);
+/* Within the registration code (registration.c, registration_dereg.c). */
+void		 registration_set(struct vpeer *, enum vpeer_reg);
+void		 registration_dereg_finish(struct vpeer *, int error);
 const char	*registration_state_name(enum vpeer_reg);
 /* The Register/Update link-format payload (exposed for tests). 0 or LWM2M_ERR_TOO_LARGE. */
 int		 registration_links(const struct dm_store *, uint8_t *buf, size_t size,
