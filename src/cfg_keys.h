@@ -2,6 +2,7 @@
 #ifndef LWGW_CFG_KEYS_H
 #define LWGW_CFG_KEYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,5 +80,27 @@ int	cfg_check_uri_length(const char *, char **);
 int	cfg_der_file(const char *, char **);
 int	cfg_check_peer(const struct cfg_uri *, const char *, char **);
 int	cfg_addr_family(const char *);
+
+/* cfg_errors.c: problems collected while loading, reported at once in line order. */
+struct config_setting_t;
+struct cfg_problem {
+	int		 line;
+	bool		 warning;
+	char		*text;
+};
+struct cfg_errors {
+	const char		*file;
+	struct cfg_problem	*v;
+	size_t			 len;
+	int			 n;	/* errors, not counting warnings */
+};
+/* s (may be NULL: line is used) locates the problem. */
+void	cfg_error(struct cfg_errors *, const struct config_setting_t *s, int line,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void	cfg_warning(struct cfg_errors *, const struct config_setting_t *s, int line,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The errors (or the warnings) as one string, in line order; NULL if none. */
+char	*cfg_problems(struct cfg_errors *, bool warnings);
+void	 cfg_errors_free(struct cfg_errors *);
 
 #endif
