@@ -110,14 +110,6 @@ ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 		bufferevent_enable(bev, EV_READ);
 		return;
 	}
-	/*
-	 * A timer armed before the answer (libevent keeps the one of an event already
-	 * pending): a client reading slowly is not a fault. The timeout disabled writing.
-	 */
-	if ((what & BEV_EVENT_TIMEOUT) && conn->answering) {
-		bufferevent_enable(bev, EV_WRITE);
-		return;
-	}
 	/* EOF or error. */
 	ctl_close(bev, conn);
 }
@@ -261,7 +253,8 @@ ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		return;
 	}
 	bufferevent_setcb(bev, ctl_read_cb, NULL, ctl_event_cb, conn);
-	bufferevent_set_timeouts(bev, &tv, &tv);
+	/* Only the request is timed: the answer drains at the client's pace. */
+	bufferevent_set_timeouts(bev, &tv, NULL);
 	/* Read no more than a line's worth before judging the request. */
 	bufferevent_setwatermark(bev, EV_READ, 0, CTL_LINE_MAX + 2);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
