@@ -12,8 +12,8 @@ server observes again and gets notifications. The other device, whose Update com
 after the restart, does the same without an outage on its side (its live notifications
 before that Update reach the new server as strays, which it answers with RST).
 Over DTLS (PSK): the new process has no session either and drops our records without a
-word; the Update times out, the association is dropped, the retry handshakes afresh, is
-answered 4.04 and the device registers again over the new session.
+word; the Update times out, the association is dropped, the retry handshakes afresh (and
+is answered 4.04) and the device registers again over the new session.
 Requirement IDs: SV-2 (stored notifications of a server that forgot us are not sent).
 """
 import json
@@ -81,8 +81,13 @@ def dtls(r):
     reg = op2.wait_event({"event": "register", "ep": "sec-1"}, 8)
     check(reg["answer"] == "2.01" and reg["secure"] and reg["identity"] == "sec-1",
           "register over a new DTLS session: %r" % reg, op2, gw)
-    upd = op2.wait_event({"event": "update", "from": reg["from"]}, 0.1)
-    check(upd["answer"] == "4.04" and upd["t"] <= reg["t"], "update: %r" % upd, op2)
+    # Usually the Update retried over the new session is answered 4.04 first; when the
+    # retry's handshake is what fails, the device registers at once. Either way no
+    # Update before the Register was accepted.
+    with op2.cond:
+        before = [e for e in op2.events if e.get("event") == "update" and
+                  e["t"] <= reg["t"]]
+    check(all(e["answer"] == "4.04" for e in before), "updates: %r" % before, op2)
 
 
 def test(r):
